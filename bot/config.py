@@ -1,0 +1,57 @@
+"""Settings from the environment, read once at start-up (pydantic-settings)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("data")
+
+
+def default_database_url() -> str:
+    """A SQLite file in ./data, so the demo needs no server."""
+    return f"sqlite+aiosqlite:///{(DEFAULT_DATA_DIR / 'gofirst.db').as_posix()}"
+
+
+class Settings(BaseSettings):
+    """Every setting GoFirst reads; the README's table lists each one."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(default_factory=default_database_url, alias="GOFIRST_DATABASE_URL")
+    host: str = Field(default="127.0.0.1", alias="GOFIRST_HOST")
+    port: int = Field(default=3000, alias="GOFIRST_PORT", ge=0, le=65535)
+    secret_key: SecretStr | None = Field(default=None, alias="GOFIRST_SECRET_KEY")
+    log_level: str = Field(default="INFO", alias="GOFIRST_LOG_LEVEL")
+    public_url: str | None = Field(default=None, alias="GOFIRST_PUBLIC_URL")
+    min_group_size: int = Field(default=5, alias="GOFIRST_MIN_GROUP_SIZE", ge=2)
+
+    slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
+    slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")
+
+    teams_app_id: str = Field(default="", alias="MicrosoftAppId")
+    teams_app_password: SecretStr | None = Field(default=None, alias="MicrosoftAppPassword")
+    teams_app_type: str = Field(default="MultiTenant", alias="MicrosoftAppType")
+    teams_app_tenant_id: str | None = Field(default=None, alias="MicrosoftAppTenantId")
+    teams_dev_mode: bool = Field(default=False, alias="GOFIRST_TEAMS_DEV_MODE")
+
+    llm_url: str | None = Field(default=None, alias="GOFIRST_LLM_URL")
+    llm_model: str | None = Field(default=None, alias="GOFIRST_LLM_MODEL")
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_signing_secret and (self.slack_bot_token or self.slack_client_id))
+
+    @property
+    def teams_enabled(self) -> bool:
+        return bool(self.teams_app_id or self.teams_dev_mode)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; overrides (by field name) win, for the CLI's flags and tests."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

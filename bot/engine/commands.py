@@ -1,0 +1,78 @@
+"""Text commands, from a slash command or a DM: help, share, streak, snooze, optout, optin, status."""
+from __future__ import annotations
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.engine import compose
+from bot.engine.controls import SnoozeError, local_today, parse_snooze, pause, paused_until, set_opted_out
+from bot.engine.events import CommandReceived
+from bot.engine.messages import Fact, Message
+from bot.engine.progress import load_streak
+from bot.engine.services import Services
+from bot.engine.shares import share_form_for
+from storage.repositories.people import teams_led_by
+from storage.tables import Nudge, Person
+
+COMMANDS = ("help", "share", "streak", "snooze", "optout", "optin", "status")
+
+
+def parse_command(text: str) -> tuple[str, str]:
+    """`/gofirst Snooze 2w` or `@GoFirst snooze 2w` → ("snooze", "2w")."""
+    words = text.strip().split(maxsplit=1)
+    if not words:
+        return "help", ""
+    return words[0].lower().lstrip("/"), words[1].strip() if len(words) > 1 else ""
+
+
+async def run_command(services: Services, session: AsyncSession, person: Person, event: CommandReceived) -> None:
+    name, argument = parse_command(event.text)
+    platform = services.platform(person.workspace_id)
+
+    async def say(message: Message) -> None:
+        await platform.send_dm(person.workspace_id, person.platform_user_id, message)
+
+    copy = services.copy
+    now = services.clock.now()
+    if name == "help":
+        await say(compose.help_message(copy))
+    elif name == "share":
+        form = await share_form_for(services, session, person)
+        await platform.open_form(person.workspace_id, person.platform_user_id, form, event.trigger)
+    elif name == "streak":
+        await say(compose.streak_message(copy, await load_streak(session, person, now)))
+    elif name == "snooze":
+        today = local_today(person, now)
+        try:
+            until = parse_snooze(argument, today)
+        except SnoozeError as exc:
+            await say(compose.info(copy, str(exc)))
+            return
+        await pause(session, person, "snooze", today, until)
+        await say(compose.info(copy, "snooze.done", until=until.isoformat()))
+    elif name in ("optout", "optin"):
+        changed = set_opted_out(session, person, name == "optout")
+        await say(compose.info(copy, f"{name}.done" if changed else f"{name}.already"))
+    elif name == "status":
+        await say(await status_message(services, session, person))
+    else:
+        await say(compose.help_message(copy, unknown=name))
+
+
+async def status_message(services: Services, session: AsyncSession, person: Person) -> Message:
+    copy, now = services.copy, services.clock.now()
+    assert person.id is not None
+    teams = await teams_led_by(session, person.id)
+    until = await paused_until(session, person, local_today(person, now))
+    last = (await session.exec(select(Nudge).where(Nudge.leader_id == person.id, Nudge.sent_at.is_not(None))  # type: ignore[union-attr]
+                               .order_by(col(Nudge.sent_at).desc()))).first()
+    streak = await load_streak(session, person, now)
+    facts = (
+        Fact(copy("status.nudges"), copy("status.opted_out") if person.opted_out else copy("status.opted_in")),
+        Fact(copy("status.snooze"), until.isoformat() if until else copy("status.not_snoozed")),
+        Fact(copy("status.teams"), ", ".join(f"#{t.channel_name or t.name}" for t in teams) or copy("status.no_teams")),
+        Fact(copy("status.last_nudge"), last.sent_at.date().isoformat() if last and last.sent_at else copy("status.never")),
+        Fact(copy("status.streak"), copy("status.streak_value", current=streak.current, longest=streak.longest)),
+        Fact(copy("status.timezone"), person.tz),
+    )
+    return Message(kind="status", title=copy("status.title"), text=copy("status.intro"), facts=facts)

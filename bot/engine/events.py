@@ -1,0 +1,73 @@
+"""Inbound events: what every platform adapter translates its traffic into."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Event:
+    workspace_id: str
+
+
+@dataclass(frozen=True)
+class CommandReceived(Event):
+    """A slash command or a text command in the DM, e.g. `snooze 2w`."""
+
+    user_id: str
+    text: str
+    trigger: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionClicked(Event):
+    """A button: `action_id` names the action, `value` carries its argument."""
+
+    user_id: str
+    action_id: str
+    value: str = ""
+    channel_id: str | None = None
+    message_id: str | None = None
+    trigger: str | None = None
+
+
+@dataclass(frozen=True)
+class FormSubmitted(Event):
+    user_id: str
+    form_id: str
+    values: dict[str, str] = field(default_factory=dict)
+    context: str = ""
+
+
+@dataclass(frozen=True)
+class ChannelReplyPosted(Event):
+    """A message in a thread (`thread_id` is the parent message) of a channel."""
+
+    channel_id: str
+    thread_id: str
+    message_id: str
+    user_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ReplyEdited(Event):
+    channel_id: str
+    message_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ReplyDeleted(Event):
+    channel_id: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class HomeOpened(Event):
+    user_id: str
+
+
+@dataclass(frozen=True)
+class MemberJoined(Event):
+    channel_id: str
+    user_id: str

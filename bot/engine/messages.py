@@ -1,0 +1,82 @@
+"""The neutral outbound model: adapters render these as Block Kit, Adaptive Cards or HTML."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button. `action_id` comes back in `ActionClicked`; `value` is its argument."""
+
+    action_id: str
+    label: str
+    value: str = ""
+    style: str = "default"  # default | primary | danger
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    title: str | None = None
+    facts: tuple[Fact, ...] = ()
+    actions: tuple[Action, ...] = ()
+    context: str | None = None
+    kind: str = "info"  # nudge | share_post | preview | digest | streak | help | info | error
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    value: str = ""
+    placeholder: str = ""
+    hint: str = ""
+    multiline: bool = True
+    required: bool = True
+    error: str | None = None
+    options: tuple[tuple[str, str], ...] = ()  # (value, label): a picker instead of text
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form the person fills in: a Slack modal, an Adaptive Card with inputs, an HTML form."""
+
+    form_id: str
+    title: str
+    fields: tuple[FormField, ...]
+    submit_label: str
+    context: str = ""
+    intro: str | None = None
+    notes: tuple[str, ...] = ()
+    extra_actions: tuple[Action, ...] = ()
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.error for f in self.fields)
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    title: str
+    lines: tuple[str, ...] = ()
+    actions: tuple[Action, ...] = ()
+
+
+@dataclass(frozen=True)
+class HomeView:
+    title: str
+    sections: tuple[HomeSection, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """Where a delivered message landed, so it can be threaded, updated or found again."""
+
+    channel_id: str
+    message_id: str

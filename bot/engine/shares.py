@@ -1,0 +1,139 @@
+"""The share: a form, a preview, then the post in the team's channel that invites replies."""
+from __future__ import annotations
+
+import logging
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.engine import compose
+from bot.engine.controls import audit
+from bot.engine.messages import Form
+from bot.engine.nudges import close_nudge, leaders_nudge
+from bot.engine.port import DeliveryError
+from bot.engine.progress import local_week
+from bot.engine.services import Services
+from storage.repositories.people import team_by_channel, teams_led_by
+from storage.tables import Nudge, Person, Share, Team
+
+log = logging.getLogger(__name__)
+MAX_FIELD = 1500
+
+
+async def share_form_for(
+    services: Services, session: AsyncSession, person: Person, context: str = "", values: dict[str, str] | None = None
+) -> Form:
+    assert person.id is not None
+    teams = await teams_led_by(session, person.id)
+    if values is None and teams:
+        values = {"channel": teams[0].channel_id}
+    return compose.share_form(services.copy, teams, values, context=context)
+
+
+def validate(services: Services, values: dict[str, str], teams: list[Team]) -> dict[str, str]:
+    """Errors by field name; empty when the share can be previewed."""
+    errors: dict[str, str] = {}
+    for name in compose.SHARE_FIELDS:
+        text = values.get(name, "").strip()
+        if not text:
+            errors[name] = services.copy(f"share.form.{name}.empty")
+        elif len(text) > MAX_FIELD:
+            errors[name] = services.copy("share.form.too_long", limit=MAX_FIELD)
+    channel = values.get("channel", "").strip()
+    if not channel:
+        errors["channel"] = services.copy("share.form.channel.empty")
+    elif teams and channel not in {t.channel_id for t in teams}:
+        errors["channel"] = services.copy("share.form.channel.not_yours")
+    return errors
+
+
+async def submit_share(
+    services: Services, session: AsyncSession, person: Person, values: dict[str, str], context: str
+) -> Form | None:
+    """Validates the form; on success saves a draft and DMs a preview. Returns the form with errors."""
+    assert person.id is not None
+    teams = await teams_led_by(session, person.id)
+    clean = {k: v.strip() for k, v in values.items() if isinstance(v, str)}
+    errors = validate(services, clean, teams)
+    if errors:
+        return compose.share_form(services.copy, teams, clean, errors, context)
+    share = await draft_from_context(session, person, context)
+    share.try_text, share.why_text = clean["try"], clean["why"]
+    share.barrier_text, share.ask_text = clean["barrier"], clean["ask"]
+    share.channel_id = clean["channel"]
+    team = next((t for t in teams if t.channel_id == share.channel_id), None)
+    share.team_id = team.id if team else None
+    session.add(share)
+    await session.flush()
+    label = channel_label(team, share.channel_id)
+    await services.platform(person.workspace_id).send_dm(
+        person.workspace_id, person.platform_user_id, compose.preview_message(services.copy, share, label))
+    return None
+
+
+async def draft_from_context(session: AsyncSession, person: Person, context: str) -> Share:
+    """The context is `share:<id>` when editing a draft, `nudge:<id>` when answering a nudge."""
+    assert person.id is not None
+    kind, _, ident = context.partition(":")
+    if kind == "share" and ident.isdigit():
+        share = await session.get(Share, int(ident))
+        if share is not None and share.leader_id == person.id and share.status == "draft":
+            return share
+    nudge = await leaders_nudge(session, person, ident) if kind == "nudge" else None
+    return Share(workspace_id=person.workspace_id, leader_id=person.id, nudge_id=nudge.id if nudge else None)
+
+
+def channel_label(team: Team | None, channel_id: str | None) -> str:
+    return f"#{team.channel_name or team.name}" if team else f"<#{channel_id}>"
+
+
+async def post_share(services: Services, session: AsyncSession, person: Person, value: str) -> bool:
+    """Posts a previewed draft to its channel, once. Returns False when there was nothing to post."""
+    share = await session.get(Share, int(value)) if value.isdigit() else None
+    if share is None or share.leader_id != person.id or share.status != "draft" or not share.channel_id:
+        await dm(services, person, "share.nothing_to_post")
+        return False
+    platform = services.platform(person.workspace_id)
+    team = await team_by_channel(session, person.workspace_id, share.channel_id)
+    try:
+        sent = await platform.post(person.workspace_id, share.channel_id,
+                                   compose.share_post_message(services.copy, share, person))
+    except DeliveryError as exc:
+        log.warning("share %s not posted: %s", share.id, exc.reason)
+        key = "share.channel_unreachable" if exc.scope == "channel" else "share.post_failed"
+        await dm(services, person, key, channel=channel_label(team, share.channel_id))
+        return False
+    now = services.clock.now()
+    share.status, share.posted_at, share.week = "posted", now, local_week(person, now)
+    share.platform_message_id = sent.message_id
+    if team is None:
+        team = Team(workspace_id=person.workspace_id, name=share.channel_id, leader_id=person.id,
+                    channel_id=share.channel_id)
+        session.add(team)
+        await session.flush()
+    share.team_id = team.id
+    session.add(share)
+    audit(session, person, "share.posted", share=share.id, channel=share.channel_id)
+    if share.nudge_id:
+        nudge = await session.get(Nudge, share.nudge_id)
+        if nudge is not None:
+            await close_nudge(services, nudge, "shared", "nudge.shared")
+            session.add(nudge)
+    await dm(services, person, "share.posted", channel=channel_label(team, share.channel_id))
+    return True
+
+
+async def dm(services: Services, person: Person, key: str, **values: object) -> None:
+    await services.platform(person.workspace_id).send_dm(
+        person.workspace_id, person.platform_user_id, compose.info(services.copy, key, **values))
+
+
+async def edit_share(services: Services, session: AsyncSession, person: Person, value: str, trigger: str | None) -> None:
+    share = await session.get(Share, int(value)) if value.isdigit() else None
+    if share is None or share.leader_id != person.id or share.status != "draft":
+        await dm(services, person, "share.nothing_to_post")
+        return
+    values = {"try": share.try_text, "why": share.why_text, "barrier": share.barrier_text,
+              "ask": share.ask_text, "channel": share.channel_id or ""}
+    form = await share_form_for(services, session, person, f"share:{share.id}", values)
+    await services.platform(person.workspace_id).open_form(person.workspace_id, person.platform_user_id, form, trigger)
+

@@ -1,0 +1,14 @@
+"""Which edges a server mounts, from the settings. Adapters are imported only when used."""
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.server import Mount
+
+
+def mounts_for(settings: Settings, *, playground: bool) -> list[Mount]:
+    mounts: list[Mount] = []
+    if playground:
+        from adapters.local import mount as mount_playground
+
+        mounts.append(mount_playground)
+    return mounts

@@ -1,0 +1,35 @@
+"""Builds the objects one process shares: settings, database, platforms, engine."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock, SystemClock
+from bot.coach.packs import load_packs
+from bot.config import Settings
+from bot.copy import load_copy
+from bot.engine.engine import Engine
+from bot.engine.port import PlatformRegistry
+from bot.engine.services import Services
+from storage.db import Database
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    services: Services
+    engine: Engine
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None, db: Database | None = None) -> Runtime:
+    services = Services(
+        db=db or Database(settings.database_url),
+        platforms=PlatformRegistry(),
+        clock=clock or SystemClock(),
+        copy=load_copy("en"),
+        packs=load_packs(),
+    )
+    return Runtime(settings=settings, services=services, engine=Engine(services))

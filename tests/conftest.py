@@ -1,0 +1,66 @@
+"""Shared fixtures: databases on SQLite and on a throwaway PostgreSQL, a migrated runtime with a
+fixed clock, and a live server on loopback."""
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.runtime import Runtime, build_runtime
+from storage.db import Database
+from storage.migrate import upgrade
+from tests.support.postgres import ThrowawayPostgres, find_bin_dir
+
+# A Tuesday morning in late November 2026.
+START = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[ThrowawayPostgres]:
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        if os.environ.get("GOFIRST_REQUIRE_POSTGRES"):
+            pytest.fail("GOFIRST_REQUIRE_POSTGRES is set but no PostgreSQL server binary was found")
+        pytest.skip("no PostgreSQL server binary (initdb/pg_ctl) on this machine: apt-get install postgresql")
+    server = ThrowawayPostgres(bin_dir).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """Each test that takes this runs twice: on a SQLite file and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'gofirst.db'}"
+    return request.getfixturevalue("postgres_server").create_database()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'gofirst.db'}"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+async def migrated_db(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url)
+    await upgrade(db)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture
+async def runtime(migrated_db: Database, clock: FixedClock) -> Runtime:
+    return build_runtime(Settings(GOFIRST_DATABASE_URL=migrated_db.url), clock=clock, db=migrated_db)

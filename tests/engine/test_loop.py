@@ -1,0 +1,119 @@
+"""The whole coaching loop through the engine, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.clock import FixedClock
+from bot.demo import DEMO_CHANNEL, DEMO_WORKSPACE, DemoIds
+from bot.engine import events
+from bot.engine.nudges import send_now
+from bot.engine.replies import send_digest
+from bot.runtime import Runtime
+from storage.tables import Share
+from tests.support.recording import RecordingPlatform
+
+W = DEMO_WORKSPACE
+FILLED = {
+    "try": "I'm trying to post my weekly update in the channel instead of by email",
+    "why": "decisions get stuck in my inbox",
+    "barrier": "honestly, time: it feels slower than email",
+    "ask": "could you tell me what makes it hard for you?",
+    "channel": DEMO_CHANNEL,
+}
+
+
+async def share_and_post(runtime: Runtime, platform: RecordingPlatform, demo: DemoIds) -> tuple[Share, str]:
+    nudge, sent = await send_now(runtime.services, demo.campaign_id, demo.leader_id)
+    assert sent
+    await runtime.engine.handle(events.ActionClicked(W, "alex", "nudge.share", str(nudge.id)))
+    form = platform.last("form").form
+    assert form is not None
+    await runtime.engine.handle(events.FormSubmitted(W, "alex", form.form_id, FILLED, form.context))
+    preview = platform.last("dm").message
+    assert preview is not None and preview.kind == "preview"
+    post_action = next(a for a in preview.actions if a.action_id == "share.post")
+    await runtime.engine.handle(events.ActionClicked(W, "alex", "share.post", post_action.value))
+    post = platform.last("post")
+    assert post.target == DEMO_CHANNEL and post.sent is not None
+    async with runtime.db.session() as session:
+        share = await session.get(Share, int(post_action.value))
+    assert share is not None
+    return share, post.sent.message_id
+
+
+async def test_nudge_share_replies_digest_answer_streak(runtime: Runtime, platform: RecordingPlatform, demo: DemoIds) -> None:
+    share, thread = await share_and_post(runtime, platform, demo)
+    post = platform.last("post").message
+    assert post is not None and "time: it feels slower than email" in [f.value for f in post.facts][2]
+    # the nudge's buttons were replaced by what the leader did
+    assert platform.last("update").message.actions == ()
+
+    for n, (user, text) in enumerate([("sam", "My barrier is that IT blocks the app on my laptop"),
+                                      ("priya", "I'm afraid of saying something wrong in public"),
+                                      ("jordan", "no time")]):
+        await runtime.engine.handle(events.ChannelReplyPosted(W, DEMO_CHANNEL, thread, f"r{n}", user, text))
+    await runtime.engine.handle(events.ReplyEdited(W, DEMO_CHANNEL, "r2", "no time, too many meetings"))
+    await runtime.engine.handle(events.ReplyDeleted(W, DEMO_CHANNEL, "r1"))
+    # a retried delivery of the same message is recorded once
+    await runtime.engine.handle(events.ChannelReplyPosted(W, DEMO_CHANNEL, thread, "r0", "sam", "dup"))
+
+    assert await send_digest(runtime.services, share.id or 0)
+    digest = platform.last("dm").message
+    assert digest is not None and digest.kind == "digest"
+    assert [f.value for f in digest.facts] == ["My barrier is that IT blocks the app on my laptop",
+                                               "no time, too many meetings"]
+    assert len(digest.actions) == 2
+
+    await runtime.engine.handle(events.CommandReceived(W, "alex", "streak"))
+    assert "posted" in (platform.last("dm").message.context or "").lower()  # waiting for an answer
+
+    await runtime.engine.handle(events.ActionClicked(W, "alex", "digest.answer", digest.actions[0].value))
+    answer_form = platform.last("form").form
+    outcome = await runtime.engine.handle(events.FormSubmitted(W, "alex", "answer", {"answer": " "}, answer_form.context))
+    assert outcome.form is not None and outcome.form.fields[0].error
+    await runtime.engine.handle(events.FormSubmitted(W, "alex", "answer", {"answer": "Thanks Sam, I'll ask IT"},
+                                                     answer_form.context))
+    answer = platform.last("post")
+    assert answer.thread_id == thread and answer.message.text == "Thanks Sam, I'll ask IT"
+
+    await runtime.engine.handle(events.CommandReceived(W, "alex", "streak"))
+    streak = platform.last("dm").message
+    assert streak.kind == "streak" and streak.text.startswith("1 week")
+
+
+async def test_empty_share_fields_come_back_as_form_errors(runtime: Runtime, platform: RecordingPlatform, demo: DemoIds) -> None:
+    await runtime.engine.handle(events.CommandReceived(W, "alex", "share"))
+    form = platform.last("form").form
+    outcome = await runtime.engine.handle(events.FormSubmitted(W, "alex", "share", {"try": "x", "channel": DEMO_CHANNEL},
+                                                               form.context))
+    assert outcome.form is not None
+    errors = {f.name: f.error for f in outcome.form.fields}
+    assert errors["try"] is None and errors["why"] and errors["barrier"] and errors["ask"]
+    assert outcome.form.fields[0].value == "x"  # what was typed is kept
+    assert not [d for d in platform.deliveries if d.kind == "dm" and d.message.kind == "preview"]
+
+
+async def test_second_send_now_in_a_week_sends_nothing(runtime: Runtime, platform: RecordingPlatform, demo: DemoIds, clock: FixedClock) -> None:
+    first, sent = await send_now(runtime.services, demo.campaign_id, demo.leader_id)
+    again, sent_again = await send_now(runtime.services, demo.campaign_id, demo.leader_id)
+    assert sent and not sent_again and again.id == first.id
+    assert len([d for d in platform.deliveries if d.message and d.message.kind == "nudge"]) == 1
+    clock.advance(timedelta(days=7))
+    following, sent_next = await send_now(runtime.services, demo.campaign_id, demo.leader_id)
+    assert sent_next and following.prompt_id != first.prompt_id  # no prompt twice
+
+
+async def test_a_streak_grows_over_weeks_and_a_snooze_freezes_it(runtime: Runtime, platform: RecordingPlatform,
+                                                                demo: DemoIds, clock: FixedClock) -> None:
+    await share_and_post(runtime, platform, demo)  # no replies: the week counts
+    clock.advance(timedelta(days=7))
+    await share_and_post(runtime, platform, demo)
+    clock.advance(timedelta(days=7))
+    await runtime.engine.handle(events.CommandReceived(W, "alex", "snooze 1w"))
+    clock.advance(timedelta(days=7))
+    await runtime.engine.handle(events.CommandReceived(W, "alex", "streak"))
+    assert platform.last("dm").message.text.startswith("2 week")
+    # the snooze ran from Tuesday to the next Monday: both weeks are frozen; the week after breaks it
+    clock.advance(timedelta(days=14))
+    await runtime.engine.handle(events.CommandReceived(W, "alex", "streak"))
+    assert platform.last("dm").message.text.startswith("0 week")

@@ -1,0 +1,69 @@
+"""A throwaway PostgreSQL server on loopback for the tests: initdb in a temporary folder, start,
+hand out fresh databases, stop and remove. As root it runs as the `postgres` user."""
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+
+def find_bin_dir() -> Path | None:
+    """Debian keeps the server binaries out of PATH, under /usr/lib/postgresql/<version>/bin."""
+    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
+        if Path(candidate, "initdb").exists() and Path(candidate, "pg_ctl").exists():
+            return Path(candidate)
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ThrowawayPostgres:
+    def __init__(self, bin_dir: Path) -> None:
+        self.bin_dir = bin_dir
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="gofirst-pg-"))
+        self.data = self.folder / "data"
+        self.as_root = os.geteuid() == 0
+        self._counter = 0
+
+    def _run(self, *args: str) -> None:
+        command = [str(self.bin_dir / args[0]), *args[1:]]
+        if self.as_root:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+
+    def start(self) -> "ThrowawayPostgres":
+        if self.as_root:
+            shutil.chown(self.folder, "postgres", "postgres")
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off -c synchronous_commit=off "
+                   f"-c full_page_writes=off -c unix_socket_directories={self.folder} -c max_connections=100")
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w",
+                  "-t", "30", "start")
+        return self
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "-t", "30", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def url(self, database: str = "postgres", driver: str = "asyncpg") -> str:
+        return f"postgresql+{driver}://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self) -> str:
+        """A new empty database, so tests never see each other's rows."""
+        self._counter += 1
+        name = f"gofirst_test_{self._counter}"
+        self._run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-v", "ON_ERROR_STOP=1",
+                  "-c", f"CREATE DATABASE {name}")
+        return self.url(name)
