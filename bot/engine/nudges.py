@@ -15,7 +15,7 @@ from bot.engine.messages import Sent
 from bot.engine.port import DeliveryError
 from bot.engine.progress import local_week
 from bot.engine.services import Services
-from storage.tables import Campaign, Nudge, Person
+from storage.tables import Campaign, Nudge, Person, Workspace
 
 log = logging.getLogger(__name__)
 OPEN_STATES = ("planned", "due")
@@ -64,6 +64,15 @@ async def find_nudge(session: AsyncSession, campaign: Campaign, leader: Person, 
     return (await session.exec(query)).first()
 
 
+def held_reason(leader: Person, workspace: Workspace) -> str | None:
+    """Why a nudge must not go out to this person now, if it must not."""
+    if not workspace.active:
+        return "workspace inactive (app uninstalled or token revoked)"
+    if leader.opted_out:
+        return "opted out"
+    return leader.inactive_reason
+
+
 async def deliver_nudge(services: Services, nudge_id: int) -> Nudge:
     """Sends a planned nudge and records where it landed. A nudge not open any more is left alone,
     which is what makes a second call harmless."""
@@ -72,9 +81,11 @@ async def deliver_nudge(services: Services, nudge_id: int) -> Nudge:
         if nudge is None or nudge.state not in OPEN_STATES:
             raise LookupError(f"nudge {nudge_id} is not waiting to be sent")
         leader = await session.get(Person, nudge.leader_id)
-        assert leader is not None
-        if leader.opted_out or leader.inactive_reason:
-            nudge.state, nudge.last_error = "held", "opted out" if leader.opted_out else leader.inactive_reason
+        workspace = await session.get(Workspace, nudge.workspace_id)
+        assert leader is not None and workspace is not None
+        held_because = held_reason(leader, workspace)
+        if held_because:
+            nudge.state, nudge.last_error = "held", held_because
             session.add(nudge)
             return nudge
         message = compose.nudge_message(services.copy, prompt_in(services.packs[nudge.pack], nudge.prompt_id),
@@ -90,6 +101,9 @@ async def deliver_nudge(services: Services, nudge_id: int) -> Nudge:
                 if exc.scope == "person":
                     leader.inactive_reason = exc.reason[:200]
                     session.add(leader)
+                elif exc.scope == "workspace":
+                    workspace.active = False
+                    session.add(workspace)
             session.add(nudge)
             log.warning("nudge %s not delivered: %s", nudge_id, exc.reason)
             return nudge

@@ -117,3 +117,16 @@ async def test_a_streak_grows_over_weeks_and_a_snooze_freezes_it(runtime: Runtim
     clock.advance(timedelta(days=14))
     await runtime.engine.handle(events.CommandReceived(W, "alex", "streak"))
     assert platform.last("dm").message.text.startswith("0 week")
+
+
+async def test_permanent_failures_stop_further_nudges(runtime: Runtime, platform: RecordingPlatform,
+                                                      demo: DemoIds, clock: FixedClock) -> None:
+    from bot.engine.port import DeliveryError
+
+    platform.fail_next.append(DeliveryError("account_inactive", permanent=True, scope="person"))
+    nudge, sent = await send_now(runtime.services, demo.campaign_id, demo.leader_id)
+    assert not sent and nudge.state == "failed" and nudge.last_error == "account_inactive"
+    clock.advance(timedelta(days=7))
+    held, sent = await send_now(runtime.services, demo.campaign_id, demo.leader_id)
+    assert not sent and held.state == "held"
+    assert platform.of_kind("dm") == []
