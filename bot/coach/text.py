@@ -9,7 +9,7 @@ _QUOTES = re.compile(
     r"\"[^\"\n]*\"|“[^”\n]*”|„[^“”\n]*[“”]|«[^»\n]*»|‘[^’\n]*’|(?<![\w])'(?=\w)[^'\n]*?(?<=[\w.!?,])'(?![\w])"
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+|\n+")
-_CLAUSE_BREAK = re.compile(r"\s*(?:;|:|\s[-–—]\s)\s*")
+_CLAUSE_BREAK = re.compile(r"\s*(?:;|:(?=\s)|\s[-–—]\s)\s*")
 
 
 @dataclass(frozen=True)

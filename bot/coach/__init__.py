@@ -1,0 +1,23 @@
+"""The coach: spots directive drafts, offers a modelling rewrite, and tags barrier themes.
+
+Pure functions over plain data; every pattern and user-facing word lives in prompts/coach/.
+"""
+from bot.coach.check import check_draft
+from bot.coach.llm import reframe_with_llm
+from bot.coach.model import DraftCheck, Finding
+from bot.coach.reframe import FIELDS, reframe, reframe_text
+from bot.coach.themes import THEMES, classify_themes, theme_label, theme_labels
+
+__all__ = [
+    "FIELDS",
+    "THEMES",
+    "DraftCheck",
+    "Finding",
+    "check_draft",
+    "classify_themes",
+    "reframe",
+    "reframe_text",
+    "reframe_with_llm",
+    "theme_label",
+    "theme_labels",
+]

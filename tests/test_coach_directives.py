@@ -1,0 +1,101 @@
+"""The directive detector as a leader meets it: what gets flagged, where, and what does not."""
+from __future__ import annotations
+
+import pytest
+
+from bot.coach import check_draft
+from bot.coach.model import DIRECTIVE_KINDS
+
+
+def kinds(text: str) -> set[str]:
+    return {f.kind for f in check_draft(text).findings}
+
+
+@pytest.mark.parametrize(
+    "text, kind, span",
+    [
+        ("Everyone must post updates in the channel from Monday.", "directive_phrase", "Everyone must"),
+        ("I expect you to answer questions in the forum.", "directive_phrase", "I expect you"),
+        ("Please make sure you update the tracker.", "directive_phrase", "make sure"),
+        ("Attendance at the demo is mandatory.", "mandate", "mandatory"),
+        ("Post your wins in #kudos every Friday.", "imperative", "Post"),
+        ("Team, please use the new tool for every request.", "imperative", "please use"),
+    ],
+)
+def test_flags_directive_phrasing_with_span_and_why(text: str, kind: str, span: str) -> None:
+    result = check_draft(text)
+    assert result.directive
+    match = [f for f in result.findings if f.kind == kind]
+    assert match, result.findings
+    f = match[0]
+    assert text[f.start : f.end] == f.text == span
+    assert f.why.strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You don't have to post anything yet; I just want to go first.",
+        "Nobody is required to use the channel, it just helps me.",
+        "Should we try keeping decisions in the channel for a month?",
+        'My old manager used to say "everyone must be online by eight" and I hated it.',
+        "I'm trying to share my priorities every Monday. My barrier is time. What's yours?",
+        "Tell me what gets in your way, I'm listening.",
+        "Please share your thoughts in the thread, if you have any.",
+        "I need to get better at sharing work in progress myself.",
+    ],
+)
+def test_negations_questions_quotes_and_invitations_are_not_directive(text: str) -> None:
+    result = check_draft(text)
+    assert not result.directive, result.findings
+    assert not [f for f in result.findings if f.kind in DIRECTIVE_KINDS]
+
+
+def test_prohibition_is_still_directive() -> None:
+    assert check_draft("You must not use private chats for project decisions.").directive
+    assert check_draft("Please don't send attachments by email anymore.").directive
+
+
+def test_quote_inside_a_directive_draft_keeps_offsets_right() -> None:
+    text = 'He said "hello" to me. Everyone must post by Friday.'
+    f = next(f for f in check_draft(text).findings if f.kind == "directive_phrase")
+    assert text[f.start : f.end] == "Everyone must"
+
+
+def test_missing_modelling_elements_are_reported_with_zero_span() -> None:
+    missing = {f.kind: f for f in check_draft("Everyone must post updates.").findings if f.kind.startswith("missing_")}
+    assert set(missing) == {"missing_own_effort", "missing_barrier", "missing_question"}
+    assert all(f.start == f.end == 0 and f.text == "" and f.why for f in missing.values())
+
+
+def test_a_full_modelling_post_has_no_findings_and_is_left_alone() -> None:
+    text = (
+        "I'm trying to post my weekly priorities in the channel. My barrier is time. "
+        "What gets in your way?"
+    )
+    result = check_draft(text)
+    assert result.findings == []
+    assert result.suggestion == text
+
+
+def test_each_missing_element_is_detected_on_its_own() -> None:
+    assert kinds("I'm trying to post more. What gets in your way?") & {"missing_barrier"}
+    assert "missing_question" in kinds("I'm trying to post more. My barrier is time.")
+    assert "missing_own_effort" in kinds("Time is a barrier for lots of people. What about you?")
+
+
+def test_directive_suggestion_is_itself_not_directive() -> None:
+    result = check_draft("Everyone must post their updates in the channel from Monday.")
+    assert result.directive
+    assert "Everyone must" not in result.suggestion
+    assert not check_draft(result.suggestion).directive
+
+
+def test_empty_draft_has_nothing_to_say() -> None:
+    result = check_draft("   ")
+    assert result.directive is False and result.findings == []
+
+
+def test_unknown_locale_falls_back_to_english() -> None:
+    assert check_draft("Everyone must post by Friday.", locale="xx").directive
+    assert check_draft("Everyone must post by Friday.", locale="../../etc").directive
