@@ -26,6 +26,7 @@ def settings_from(**overrides: object) -> Settings:
 
 def setup_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

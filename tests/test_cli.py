@@ -1,0 +1,66 @@
+"""The `gofirst` command as a newcomer meets it: real subprocesses, real databases."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.postgres import free_port
+
+GOFIRST = str(Path(sys.executable).parent / "gofirst")
+
+
+def gofirst(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([GOFIRST, *args], capture_output=True, text=True, env=full_env, timeout=timeout)
+
+
+def test_help_lists_every_command() -> None:
+    result = gofirst("--help")
+    assert result.returncode == 0
+    for command in ("demo", "serve", "db", "seed-demo"):
+        assert command in result.stdout
+    assert "upgrade" in gofirst("db", "--help").stdout
+
+
+def test_db_upgrade_is_idempotent_and_seed_demo_too(database_url: str) -> None:
+    env = {"GOFIRST_DATABASE_URL": database_url}
+    first = gofirst("db", "upgrade", env=env)
+    assert first.returncode == 0, first.stderr
+    second = gofirst("db", "upgrade", env=env)
+    assert second.returncode == 0 and second.stdout == first.stdout
+    for _ in range(2):
+        seeded = gofirst("seed-demo", env=env)
+        assert seeded.returncode == 0, seeded.stderr
+        assert "demo workspace local:demo ready (leader #1, campaign #1)" in seeded.stdout
+
+
+def test_serve_refuses_an_unmigrated_database_with_the_fix(tmp_path: Path) -> None:
+    env = {"GOFIRST_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}", "GOFIRST_PORT": str(free_port())}
+    result = gofirst("serve", env=env)
+    assert result.returncode == 1
+    assert "not migrated" in result.stderr and "gofirst db upgrade" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_unreachable_database_gets_one_line_with_the_password_hidden() -> None:
+    url = f"postgresql+asyncpg://gofirst:hunter2@127.0.0.1:{free_port()}/gofirst"
+    result = gofirst("serve", env={"GOFIRST_DATABASE_URL": url})
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot reach the database" in lines[0]
+    assert "hunter2" not in result.stderr and "gofirst:***@127.0.0.1" in lines[0]
+
+
+def test_invalid_settings_name_the_variable() -> None:
+    result = gofirst("serve", env={"GOFIRST_PORT": "not-a-port"})
+    assert result.returncode == 1 and "GOFIRST_PORT" in result.stderr
+
+
+@pytest.mark.parametrize("args", [("db", "upgrade", "--help"), ("serve", "--help"), ("demo", "--help")])
+def test_every_command_has_help(args: tuple[str, ...]) -> None:
+    result = gofirst(*args)
+    assert result.returncode == 0 and "Usage" in result.stdout and len(result.stdout.splitlines()) > 4
