@@ -64,3 +64,15 @@ def test_invalid_settings_name_the_variable() -> None:
 def test_every_command_has_help(args: tuple[str, ...]) -> None:
     result = gofirst(*args)
     assert result.returncode == 0 and "Usage" in result.stdout and len(result.stdout.splitlines()) > 4
+
+
+def test_person_export_then_erase(sqlite_url: str) -> None:
+    env = {"GOFIRST_DATABASE_URL": sqlite_url}
+    assert gofirst("db", "upgrade", env=env).returncode == 0
+    assert gofirst("seed-demo", env=env).returncode == 0
+    exported = gofirst("person", "export", "--workspace", "local:demo", "--user", "sam", env=env)
+    assert exported.returncode == 0 and '"display_name": "Sam Okafor"' in exported.stdout
+    erased = gofirst("person", "erase", "--workspace", "local:demo", "--user", "sam", "--yes", env=env)
+    assert erased.returncode == 0 and "person 1" in erased.stdout
+    gone = gofirst("person", "export", "--workspace", "local:demo", "--user", "sam", env=env)
+    assert gone.returncode == 1 and "no person 'sam'" in gone.stderr
