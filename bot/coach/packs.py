@@ -18,6 +18,8 @@ class PackError(Exception):
 
 @dataclass(frozen=True)
 class PackNudge:
+    """One nudge a leader reads in a DM, with a small action, the reason and a follow-up."""
+
     id: str
     theme: str
     text: str
@@ -28,6 +30,8 @@ class PackNudge:
 
 @dataclass(frozen=True)
 class Pack:
+    """A themed set of nudges, delivered in order by a campaign."""
+
     id: str
     name: str
     description: str
@@ -36,10 +40,12 @@ class Pack:
 
 
 def default_folder() -> Path:
+    """The installed prompts/packs folder."""
     return Path(str(files("prompts") / "packs"))
 
 
 def _schema() -> dict[str, Any]:
+    """The pack schema, kept as data next to the packs."""
     return json.loads((default_folder() / "schema.json").read_text(encoding="utf-8"))
 
 
@@ -59,10 +65,34 @@ def _line_of(node: yaml.Node, path: Sequence[Any]) -> int:
 
 
 def _fail(path: Path, line: int, problem: str, fix: str) -> PackError:
-    return PackError(f"{path}:{line}: {problem}. Fix: {fix}")
+    """A PackError in the one format operators see: file:line: problem. Fix: fix."""
+    return PackError(f"{path}:{line}: {problem.rstrip('.')}. Fix: {fix}")
 
 
-def load_pack(path: Path) -> Pack:
+def _fix_for(error: jsonschema.ValidationError) -> str:
+    """A concrete fix for a schema error, so an author need not read the schema."""
+    v, value = error.validator, error.validator_value
+    if v == "required":
+        missing = [k for k in value if isinstance(error.instance, dict) and k not in error.instance]
+        return f"add `{missing[0] if missing else value[0]}:` here"
+    if v == "additionalProperties":
+        return "remove the unknown field or fix its spelling (allowed: " + ", ".join(error.schema.get("properties", {})) + ")"
+    if v == "enum":
+        return "use one of: " + ", ".join(map(str, value))
+    if v == "pattern":
+        return "use lower-case letters, digits and dashes, e.g. `silo-01`" if "a-z0-9" in str(value) else f"match {value}"
+    if v == "minLength":
+        return f"write at least {value} characters"
+    if v in ("minItems",):
+        return "add at least one nudge"
+    if v == "type":
+        return f"make it a {value}" + (" (quote text that contains a colon)" if value == "string" else "")
+    return "see prompts/packs/schema.json"
+
+
+def load_pack(path: Path | str) -> Pack:
+    """Load and validate one pack file; raises PackError naming the file, line and fix."""
+    path = Path(path)
     text = path.read_text(encoding="utf-8")
     try:
         node = yaml.compose(text)
@@ -76,7 +106,7 @@ def load_pack(path: Path) -> Pack:
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "the pack"
         raise _fail(path, _line_of(node, list(error.absolute_path)), f"{where}: {error.message}",
-                    "see prompts/packs/schema.json for the fields each nudge needs")
+                    _fix_for(error))
     if data["id"] != path.stem:
         raise _fail(path, _line_of(node, ["id"]), f"id {data['id']!r} differs from the file name",
                     f"set `id: {path.stem}` or rename the file")
@@ -94,12 +124,13 @@ def load_packs(folder: Path | None = None) -> dict[str, Pack]:
     """Every pack in the folder; a nudge id used by two packs is an error too."""
     packs: dict[str, Pack] = {}
     owners: dict[str, str] = {}
-    for path in sorted((folder or default_folder()).glob("*.yaml")):
+    for path in sorted(Path(folder or default_folder()).glob("*.yaml")):
         pack = load_pack(path)
-        for nudge in pack.nudges:
+        for index, nudge in enumerate(pack.nudges):
             if nudge.id in owners:
-                raise PackError(f"{path}:1: nudge id {nudge.id!r} is also in pack {owners[nudge.id]!r}. "
-                                "Fix: nudge ids must be unique across all packs")
+                line = _line_of(yaml.compose(path.read_text(encoding="utf-8")), ["nudges", index, "id"])
+                raise _fail(path, line, f"nudge id {nudge.id!r} is also in pack {owners[nudge.id]!r}",
+                            "give it an id no other pack uses, e.g. with the pack's own prefix")
             owners[nudge.id] = pack.id
         packs[pack.id] = pack
     return packs
