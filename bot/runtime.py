@@ -31,5 +31,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None, db: Database |
         clock=clock or SystemClock(),
         copy=load_copy("en"),
         packs=load_packs(),
+        llm_url=settings.llm_url,
+        llm_model=settings.llm_model,
     )
     return Runtime(settings=settings, services=services, engine=Engine(services))

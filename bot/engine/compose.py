@@ -75,15 +75,23 @@ def share_body(copy: Copy, share: "Share") -> tuple[Fact, ...]:
     )
 
 
-def preview_message(copy: Copy, share: "Share", channel_label: str, notes: Sequence[str] = ()) -> Message:
+def preview_message(
+    copy: Copy, share: "Share", channel_label: str, notes: Sequence[str] = (), offer_reframe: bool = False
+) -> Message:
+    """The draft as the team will see it, with the coach's notes and, for a directive draft, a
+    one-click modelling rewrite."""
     value = str(share.id)
-    findings = "\n".join(f"• {note}" for note in notes)
+    text = copy("share.preview.text")
+    if notes:
+        text += "\n" + copy("share.preview.coach_intro") + "\n" + "\n".join(f"• {note}" for note in notes)
+    reframe = (Action("share.reframe", copy("share.preview.reframe"), value, "primary"),) if offer_reframe else ()
+    post_style = "default" if offer_reframe else "primary"
     return Message(
         kind="preview",
         title=copy("share.preview.title", channel=channel_label),
-        text=copy("share.preview.text") + (f"\n{findings}" if findings else ""),
+        text=text,
         facts=share_body(copy, share),
-        actions=(Action("share.post", copy("share.preview.post", channel=channel_label), value, "primary"),
+        actions=(*reframe, Action("share.post", copy("share.preview.post", channel=channel_label), value, post_style),
                  Action("share.edit", copy("share.preview.edit"), value)),
     )
 

@@ -15,7 +15,7 @@ from bot.engine.nudges import decline_nudge, leaders_nudge, skip_nudge, snooze_n
 from bot.engine.port import DeliveryError
 from bot.engine.replies import delete_reply, edit_reply, open_answer_form, record_reply, submit_answer
 from bot.engine.services import Services
-from bot.engine.shares import dm, edit_share, post_share, share_form_for, submit_share
+from bot.engine.shares import dm, edit_share, post_share, reframe_share, share_form_for, submit_share
 from storage.repositories.people import add_member, ensure_person, find_person, team_by_channel
 from storage.tables import Person
 
@@ -107,6 +107,8 @@ class Engine:
                 session.add(nudge)
         elif action == "share.post":
             await post_share(services, session, person, value)
+        elif action == "share.reframe":
+            await reframe_share(services, session, person, value)
         elif action == "share.edit":
             await edit_share(services, session, person, value, event.trigger)
         elif action == "digest.answer":

@@ -6,6 +6,7 @@ import logging
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.coach import classify_themes
 from bot.engine import compose
 from bot.engine.events import ChannelReplyPosted, ReplyDeleted, ReplyEdited
 from bot.engine.messages import Form, Message
@@ -29,9 +30,10 @@ async def record_reply(services: Services, session: AsyncSession, event: Channel
     if existing is not None:
         return existing
     author = await ensure_person(session, event.workspace_id, event.user_id)
+    is_leader = author.id == share.leader_id
     reply = Reply(workspace_id=event.workspace_id, share_id=share.id or 0, author_id=author.id,
-                  is_leader=author.id == share.leader_id, platform_message_id=event.message_id,
-                  text=event.text)
+                  is_leader=is_leader, platform_message_id=event.message_id, text=event.text,
+                  themes=[] if is_leader else classify_themes(event.text))
     try:
         async with session.begin_nested():
             session.add(reply)
@@ -45,6 +47,7 @@ async def edit_reply(services: Services, session: AsyncSession, event: ReplyEdit
     if reply is None:
         return False
     reply.text, reply.updated_at = event.text, services.clock.now()
+    reply.themes = [] if reply.is_leader else classify_themes(event.text)
     session.add(reply)
     return True
 

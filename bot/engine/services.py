@@ -24,6 +24,8 @@ class Services:
     copy: Copy
     packs: dict[str, "Pack"]
     metrics: Metrics = field(default_factory=Metrics)
+    llm_url: str | None = None
+    llm_model: str | None = None
 
     def platform(self, workspace_id: str) -> Platform:
         return self.platforms.for_workspace(workspace_id)

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.coach import check_draft, classify_themes, reframe_with_llm
 from bot.engine import compose
 from bot.engine.controls import audit
 from bot.engine.messages import Form
@@ -62,12 +64,53 @@ async def submit_share(
     share.channel_id = clean["channel"]
     team = next((t for t in teams if t.channel_id == share.channel_id), None)
     share.team_id = team.id if team else None
+    await send_preview(services, session, person, share, team)
+    return None
+
+
+async def send_preview(services: Services, session: AsyncSession, person: Person, share: Share,
+                       team: Team | None, intro_key: str | None = None) -> None:
+    """Saves the draft, tags its barrier, and DMs the preview with the coach's notes."""
+    share.barrier_themes = classify_themes(share.barrier_text)
     session.add(share)
     await session.flush()
-    label = channel_label(team, share.channel_id)
-    await services.platform(person.workspace_id).send_dm(
-        person.workspace_id, person.platform_user_id, compose.preview_message(services.copy, share, label))
-    return None
+    check = check_draft(" ".join(share_fields(share).values()))
+    notes = [coach_note(f.text, f.why) for f in check.findings if f.kind != "missing_barrier"]
+    message = compose.preview_message(services.copy, share, channel_label(team, share.channel_id), notes,
+                                      offer_reframe=check.directive)
+    if intro_key:
+        message = replace(message, text=services.copy(intro_key) + "\n" + message.text)
+    await services.platform(person.workspace_id).send_dm(person.workspace_id, person.platform_user_id, message)
+
+
+def coach_note(span: str, why: str) -> str:
+    return f"“{span}”: {why}" if span else why
+
+
+def share_fields(share: Share) -> dict[str, str]:
+    return {"try": share.try_text, "why": share.why_text, "barrier": share.barrier_text, "ask": share.ask_text}
+
+
+async def reframe_share(services: Services, session: AsyncSession, person: Person, value: str) -> None:
+    """One click: the draft rewritten as modelling (by the language model when configured and the
+    person has not opted out, else by the rules), then a fresh preview."""
+    share = await leaders_draft(session, person, value)
+    if share is None:
+        await dm(services, person, "share.nothing_to_post")
+        return
+    fields, _source = await reframe_with_llm(share_fields(share), services.llm_url, services.llm_model,
+                                             opted_out=person.opted_out)
+    share.try_text, share.why_text = fields["try"], fields["why"]
+    share.barrier_text, share.ask_text = fields["barrier"], fields["ask"]
+    team = await team_by_channel(session, person.workspace_id, share.channel_id or "")
+    await send_preview(services, session, person, share, team, intro_key="share.preview.reframed")
+
+
+async def leaders_draft(session: AsyncSession, person: Person, value: str) -> Share | None:
+    share = await session.get(Share, int(value)) if value.isdigit() else None
+    if share is None or share.leader_id != person.id or share.status != "draft":
+        return None
+    return share
 
 
 async def draft_from_context(session: AsyncSession, person: Person, context: str) -> Share:
@@ -88,8 +131,8 @@ def channel_label(team: Team | None, channel_id: str | None) -> str:
 
 async def post_share(services: Services, session: AsyncSession, person: Person, value: str) -> bool:
     """Posts a previewed draft to its channel, once. Returns False when there was nothing to post."""
-    share = await session.get(Share, int(value)) if value.isdigit() else None
-    if share is None or share.leader_id != person.id or share.status != "draft" or not share.channel_id:
+    share = await leaders_draft(session, person, value)
+    if share is None or not share.channel_id:
         await dm(services, person, "share.nothing_to_post")
         return False
     platform = services.platform(person.workspace_id)
@@ -128,12 +171,11 @@ async def dm(services: Services, person: Person, key: str, **values: object) -> 
 
 
 async def edit_share(services: Services, session: AsyncSession, person: Person, value: str, trigger: str | None) -> None:
-    share = await session.get(Share, int(value)) if value.isdigit() else None
-    if share is None or share.leader_id != person.id or share.status != "draft":
+    share = await leaders_draft(session, person, value)
+    if share is None:
         await dm(services, person, "share.nothing_to_post")
         return
-    values = {"try": share.try_text, "why": share.why_text, "barrier": share.barrier_text,
-              "ask": share.ask_text, "channel": share.channel_id or ""}
+    values = {**share_fields(share), "channel": share.channel_id or ""}
     form = await share_form_for(services, session, person, f"share:{share.id}", values)
     await services.platform(person.workspace_id).open_form(person.workspace_id, person.platform_user_id, form, trigger)
 
