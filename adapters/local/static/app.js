@@ -1,0 +1,255 @@
+// The playground page: loads the state, follows the live stream, and turns clicks into API calls.
+import { dmItem, editForm, fmt, homeView, postBody, postItem, replyItem } from "./render.js";
+
+const copy = JSON.parse(document.getElementById("copy").textContent);
+const config = JSON.parse(document.getElementById("config").textContent);
+const $ = (id) => document.getElementById(id);
+const rows = new Map();
+let people = [];
+let focusNextForm = false;
+
+const ctx = {
+  copy, leader: config.leader,
+  nameOf: (id) => (people.find((p) => p.id === id) || { name: id }).name,
+  onAction, onSubmitForm, onReply, onEditStart, onEditSave, onDelete,
+};
+
+async function call(path, body) {
+  try {
+    const response = await fetch(`${config.api}${path}`, {
+      method: body === undefined ? "GET" : "POST",
+      headers: { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, data: await response.json() };
+  } catch (error) {
+    return { status: 0, data: { error: copy.errors.offline } };
+  }
+}
+
+function alertError(result, where = $("dm-alert")) {
+  if (result.status < 400 && result.status !== 0) return false;
+  where.textContent = fmt(copy.errors.request_failed, { error: result.data.error || result.status });
+  where.hidden = false;
+  return true;
+}
+
+// --- placing rows -----------------------------------------------------------------------------
+function upsert(row) {
+  rows.set(row.message_id, row);
+  if (row.conversation === `dm:${config.leader}`) placeDm(row);
+  else if (row.conversation === `home:${config.leader}`) $("home-view").replaceChildren(homeView(row, ctx));
+  else if (row.conversation === `channel:${config.channel}`) placeChannel(row);
+}
+
+function placeDm(row) {
+  const log = $("dm-log");
+  const node = dmItem(row, ctx);
+  const old = log.querySelector(`:scope > [data-id="${row.message_id}"]`);
+  if (old) old.replaceWith(node); else log.append(node);
+  $("dm-empty").hidden = true;
+  const firstBad = node.querySelector("[aria-invalid=true]");
+  if (old && firstBad) firstBad.focus();
+  else if (!old && row.kind === "form" && focusNextForm) {
+    focusNextForm = false;
+    node.querySelector("textarea, input, select")?.focus();
+  }
+}
+
+function placeChannel(row) {
+  const log = $("channel-log");
+  if (!row.thread_id) {
+    const old = log.querySelector(`:scope > [data-id="${row.message_id}"]`);
+    if (old) old.querySelector(".post-body").replaceWith(postBody(row, ctx));
+    else log.append(postItem(row, ctx));
+    $("channel-empty").hidden = true;
+    refreshReplyLabels();
+    return;
+  }
+  const thread = $(`thread-${row.thread_id}`);
+  if (!thread) return;
+  const node = replyItem(row, ctx);
+  const old = thread.querySelector(`[data-id="${row.message_id}"]`);
+  if (old) old.replaceWith(node); else thread.append(node);
+  refreshThread(thread);
+}
+
+function remove(messageId) {
+  const row = rows.get(messageId);
+  rows.delete(messageId);
+  const node = document.querySelector(`[data-id="${messageId}"]`);
+  if (node) node.remove();
+  if (row && row.thread_id) refreshThread($(`thread-${row.thread_id}`));
+}
+
+function refreshThread(thread) {
+  if (!thread) return;
+  thread.parentElement.querySelector(".no-replies").hidden = thread.children.length > 0;
+  refreshOwnership();
+}
+
+function replyAs() { return $("reply-as").value; }
+
+function refreshOwnership() {
+  for (const controls of document.querySelectorAll(".reply-controls")) controls.hidden = controls.dataset.owner !== replyAs();
+}
+
+function refreshReplyLabels() {
+  const label = fmt(copy.channel.reply_label, { name: ctx.nameOf(replyAs()) });
+  for (const node of document.querySelectorAll(".reply-label")) node.textContent = label;
+  refreshOwnership();
+}
+
+// --- admin pane ---------------------------------------------------------------------------------
+function renderAdmin(admin) {
+  const { campaign, streak } = admin;
+  $("admin-campaign").textContent = campaign.name;
+  $("admin-state").textContent = copy.admin.states[campaign.state] || campaign.state;
+  $("admin-state").dataset.state = campaign.state;
+  $("admin-week-nudge").textContent = admin.week_nudge ? (copy.admin.nudge_states[admin.week_nudge] || admin.week_nudge)
+    : copy.admin.week_nudge_none;
+  $("admin-streak").textContent = fmt(copy.admin.streak_value, streak);
+  $("admin-start").disabled = campaign.state === "active";
+  $("admin-streak").dataset.current = streak.current;
+}
+
+async function adminAction(path) {
+  const result = await call(`/admin/${path}`, {});
+  const notice = $("admin-notice");
+  notice.textContent = result.data.notice || fmt(copy.errors.request_failed, { error: result.data.error || result.status });
+  notice.dataset.tone = result.status >= 400 || result.status === 0 ? "warn" : result.data.changed ? "ok" : "info";
+  if (result.data.admin) renderAdmin(result.data.admin);
+}
+
+// --- actions from the page ------------------------------------------------------------------------
+async function onAction(row, action, button) {
+  $("dm-alert").hidden = true;
+  focusNextForm = true;
+  button.disabled = true;
+  const result = await call("/action", { user: config.leader, message_id: row.message_id,
+                                          action_id: action.action_id, value: action.value });
+  if (button.isConnected) button.disabled = false;
+  alertError(result);
+}
+
+async function onSubmitForm(row, formNode) {
+  const values = {};
+  for (const input of formNode.querySelectorAll("input, textarea, select")) values[input.name] = input.value;
+  const result = await call("/form", { user: config.leader, message_id: row.message_id, values });
+  if (result.status === 422 && result.data.message) upsert(result.data.message);
+  else alertError(result);
+}
+
+async function onReply(threadId, input, error) {
+  error.hidden = true;
+  if (!input.value.trim()) { showFieldError(input, error, copy.channel.reply_empty); return; }
+  const result = await call("/replies", { user: replyAs(), thread_id: threadId, text: input.value });
+  if (result.status === 201) { input.value = ""; upsert(result.data.message); input.removeAttribute("aria-invalid"); }
+  else showFieldError(input, error, result.data.error || copy.errors.offline);
+}
+
+function showFieldError(input, error, text) {
+  error.textContent = text;
+  error.hidden = false;
+  input.setAttribute("aria-invalid", "true");
+  input.focus();
+}
+
+function onEditStart(row, li) {
+  const body = li.querySelector(".reply-body");
+  const controls = li.querySelector(".reply-controls");
+  const form = editForm(row, ctx, () => { form.remove(); body.hidden = false; controls.hidden = false; controls.querySelector("button").focus(); });
+  body.hidden = true;
+  controls.hidden = true;
+  body.after(form);
+  form.querySelector("textarea").focus();
+}
+
+async function onEditSave(row, input, error) {
+  if (!input.value.trim()) { showFieldError(input, error, copy.channel.reply_empty); return; }
+  const result = await call("/replies/edit", { user: row.author, message_id: row.message_id, text: input.value });
+  if (result.status >= 400 || result.status === 0) showFieldError(input, error, result.data.error || copy.errors.offline);
+}
+
+async function onDelete(row) {
+  const result = await call("/replies/delete", { user: row.author, message_id: row.message_id });
+  if (result.status === 200) remove(row.message_id); else alertError(result, $("channel-alert"));
+}
+
+// --- state and the live stream --------------------------------------------------------------------
+async function loadState() {
+  const result = await call("/state");
+  if (alertError(result)) return;
+  const state = result.data;
+  people = state.people;
+  const picker = $("reply-as");
+  const chosen = picker.value;
+  picker.replaceChildren(...people.filter((p) => p.role !== "admin").map((p) => {
+    const option = document.createElement("option");
+    option.value = p.id;
+    option.textContent = p.role === "leader" ? `${p.name} ${copy.channel.leader_suffix}` : p.name;
+    return option;
+  }));
+  picker.value = chosen || (people.find((p) => p.role === "member") || people[0]).id;
+  rows.clear();
+  $("dm-log").replaceChildren();
+  $("channel-log").replaceChildren();
+  state.messages.forEach(upsert);
+  $("dm-empty").hidden = $("dm-log").children.length > 0;
+  $("channel-empty").hidden = $("channel-log").children.length > 0;
+  refreshReplyLabels();
+  renderAdmin(state.admin);
+}
+
+function connect() {
+  const source = new EventSource(`${config.api}/events`);
+  const live = (on) => { document.body.dataset.live = on ? "on" : "off"; $("live").textContent = on ? copy.page.live_on : copy.page.live_off; };
+  source.addEventListener("ready", async () => { await loadState(); live(true); });
+  source.onmessage = (event) => {
+    const item = JSON.parse(event.data);
+    if (item.type === "message") upsert(item.message);
+    else if (item.type === "deleted") remove(item.message_id);
+    else if (item.type === "admin") renderAdmin(item.admin);
+  };
+  source.onerror = () => live(false);
+}
+
+function selectTab(tab) {
+  for (const other of document.querySelectorAll("[role=tab]")) {
+    const on = other === tab;
+    other.setAttribute("aria-selected", String(on));
+    other.tabIndex = on ? 0 : -1;
+    $(other.getAttribute("aria-controls")).hidden = !on;
+  }
+  tab.focus();
+  if (tab.id === "tab-home") call("/home", { user: config.leader }).then((r) => alertError(r));
+}
+
+function wire() {
+  const tabs = [...document.querySelectorAll("[role=tab]")];
+  tabs.forEach((tab, i) => {
+    tab.addEventListener("click", () => selectTab(tab));
+    tab.addEventListener("keydown", (event) => {
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+      if (step) selectTab(tabs[(i + step + tabs.length) % tabs.length]);
+    });
+  });
+  $("command-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = $("command-input");
+    const error = $("command-error");
+    error.hidden = true;
+    input.removeAttribute("aria-invalid");
+    if (!input.value.trim()) { showFieldError(input, error, copy.dm.command_empty); return; }
+    focusNextForm = true;
+    const result = await call("/command", { user: config.leader, text: input.value });
+    if (result.status === 200) input.value = ""; else showFieldError(input, error, result.data.error || copy.errors.offline);
+  });
+  $("reply-as").addEventListener("change", refreshReplyLabels);
+  $("admin-start").addEventListener("click", () => adminAction("start"));
+  $("admin-nudge").addEventListener("click", () => adminAction("nudge"));
+  $("admin-digest").addEventListener("click", () => adminAction("digest"));
+}
+
+wire();
+connect();
