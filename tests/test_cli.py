@@ -76,3 +76,10 @@ def test_person_export_then_erase(sqlite_url: str) -> None:
     assert erased.returncode == 0 and "person 1" in erased.stdout
     gone = gofirst("person", "export", "--workspace", "local:demo", "--user", "sam", env=env)
     assert gone.returncode == 1 and "no person 'sam'" in gone.stderr
+
+
+def test_report_barriers_withholds_small_groups(sqlite_url: str) -> None:
+    env = {"GOFIRST_DATABASE_URL": sqlite_url}
+    assert gofirst("db", "upgrade", env=env).returncode == 0
+    result = gofirst("report", "barriers", "--workspace", "local:demo", env=env)
+    assert result.returncode == 0 and "Too few people" in result.stdout

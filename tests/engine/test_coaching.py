@@ -60,3 +60,19 @@ async def test_replies_are_tagged_with_barrier_themes_and_retagged_on_edit(
     await runtime.engine.handle(events.ReplyEdited(W, DEMO_CHANNEL, "r1", "Honestly I just don't have the time"))
     async with runtime.db.session() as session:
         assert (await session.exec(select(Reply))).one().themes == ["time"]
+
+
+async def test_hr_sees_a_theme_only_once_enough_people_named_it(runtime: Runtime, platform: RecordingPlatform,
+                                                                demo: DemoIds) -> None:
+    from bot.insights import barrier_report
+
+    _, thread = await share_and_post(runtime, platform, demo)  # the leader's own barrier: time
+    for n, user in enumerate(["sam", "priya", "jordan", "mei"]):
+        await runtime.engine.handle(events.ChannelReplyPosted(W, DEMO_CHANNEL, thread, f"r{n}", user,
+                                                              "too many meetings, no time"))
+    await runtime.engine.handle(events.ChannelReplyPosted(W, DEMO_CHANNEL, thread, "r9", "tomas",
+                                                          "I'm scared of getting it wrong in public"))
+    async with runtime.db.session() as session:
+        report = await barrier_report(session, W, min_group_size=5)
+    assert [(c.theme, c.people) for c in report.themes] == [("time", 5)]  # four members and the leader
+    assert report.suppressed == 1  # fear: one person, not shown
