@@ -1,0 +1,1 @@
+"""Campaigns for HR admins: validation, audience, lifecycle, preview, YAML import and export."""
