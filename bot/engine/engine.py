@@ -10,7 +10,7 @@ from bot.engine import compose, events
 from bot.engine.commands import run_command
 from bot.engine.controls import local_today, parse_snooze, pause, set_opted_out
 from bot.engine.home import publish_home
-from bot.engine.messages import Form
+from bot.engine.messages import Form, Message, Sent
 from bot.engine.nudges import decline_nudge, leaders_nudge, skip_nudge, snooze_nudge
 from bot.engine.port import DeliveryError
 from bot.engine.replies import delete_reply, edit_reply, open_answer_form, record_reply, submit_answer
@@ -28,6 +28,19 @@ class Outcome:
 
     form: Form | None = None
     error: str | None = None
+
+
+async def settle(services: Services, event: events.ActionClicked, outcome_key: str) -> None:
+    """Replaces the message whose button was pressed by a line saying what happened, so old
+    buttons don't invite a second click. Best effort: the action itself already succeeded."""
+    if not (event.channel_id and event.message_id):
+        return
+    message = Message(kind="info", text=services.copy(outcome_key))
+    try:
+        await services.platform(event.workspace_id).update(event.workspace_id, Sent(event.channel_id, event.message_id),
+                                                           message)
+    except DeliveryError as exc:
+        log.warning("could not settle %s: %s", event.action_id, exc.reason)
 
 
 class Engine:
@@ -106,9 +119,11 @@ class Engine:
             if nudge is not None:
                 session.add(nudge)
         elif action == "share.post":
-            await post_share(services, session, person, value)
+            if await post_share(services, session, person, value):
+                await settle(services, event, "share.preview.settled_posted")
         elif action == "share.reframe":
-            await reframe_share(services, session, person, value)
+            if await reframe_share(services, session, person, value):
+                await settle(services, event, "share.preview.settled_replaced")
         elif action == "share.edit":
             await edit_share(services, session, person, value, event.trigger)
         elif action == "digest.answer":

@@ -91,19 +91,20 @@ def share_fields(share: Share) -> dict[str, str]:
     return {"try": share.try_text, "why": share.why_text, "barrier": share.barrier_text, "ask": share.ask_text}
 
 
-async def reframe_share(services: Services, session: AsyncSession, person: Person, value: str) -> None:
+async def reframe_share(services: Services, session: AsyncSession, person: Person, value: str) -> bool:
     """One click: the draft rewritten as modelling (by the language model when configured and the
     person has not opted out, else by the rules), then a fresh preview."""
     share = await leaders_draft(session, person, value)
     if share is None:
         await dm(services, person, "share.nothing_to_post")
-        return
+        return False
     fields, _source = await reframe_with_llm(share_fields(share), services.llm_url, services.llm_model,
                                              opted_out=person.opted_out)
     share.try_text, share.why_text = fields["try"], fields["why"]
     share.barrier_text, share.ask_text = fields["barrier"], fields["ask"]
     team = await team_by_channel(session, person.workspace_id, share.channel_id or "")
     await send_preview(services, session, person, share, team, intro_key="share.preview.reframed")
+    return True
 
 
 async def leaders_draft(session: AsyncSession, person: Person, value: str) -> Share | None:

@@ -32,7 +32,12 @@ async def share_and_post(runtime: Runtime, platform: RecordingPlatform, demo: De
     preview = platform.last("dm").message
     assert preview is not None and preview.kind == "preview"
     post_action = next(a for a in preview.actions if a.action_id == "share.post")
-    await runtime.engine.handle(events.ActionClicked(W, "alex", "share.post", post_action.value))
+    sent_preview = platform.last("dm").sent
+    await runtime.engine.handle(events.ActionClicked(W, "alex", "share.post", post_action.value,
+                                                     channel_id=sent_preview.channel_id,
+                                                     message_id=sent_preview.message_id))
+    settled = [d for d in platform.of_kind("update") if d.sent == sent_preview]
+    assert settled and settled[-1].message.actions == ()  # the preview's buttons are gone
     post = platform.last("post")
     assert post.target == DEMO_CHANNEL and post.sent is not None
     async with runtime.db.session() as session:
@@ -46,7 +51,8 @@ async def test_nudge_share_replies_digest_answer_streak(runtime: Runtime, platfo
     post = platform.last("post").message
     assert post is not None and "time: it feels slower than email" in [f.value for f in post.facts][2]
     # the nudge's buttons were replaced by what the leader did
-    assert platform.last("update").message.actions == ()
+    nudge_updates = [d for d in platform.of_kind("update") if d.message.kind == "nudge"]
+    assert nudge_updates and nudge_updates[-1].message.actions == ()
 
     for n, (user, text) in enumerate([("sam", "My barrier is that IT blocks the app on my laptop"),
                                       ("priya", "I'm afraid of saying something wrong in public"),
