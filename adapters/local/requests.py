@@ -30,7 +30,7 @@ def refuses_bad_input(handler: Handler) -> Handler:
         try:
             return await handler(request)
         except BadRequest as exc:
-            log.info("playground %s %s refused (%d): %s", request.method, request.path, exc.status, exc.message)
+            log.warning("playground %s %s refused (%d): %s", request.method, request.path, exc.status, exc.message)
             return web.json_response({"error": exc.message}, status=exc.status)
 
     return wrapped

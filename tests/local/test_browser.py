@@ -121,6 +121,19 @@ async def test_a_person_completes_the_loop_in_the_browser(server: Server, page) 
     await expect(dm.locator("li[data-kind=streak]")).to_contain_text(re.compile(r"1 week\(s\) in a row"))
     await expect(admin.locator("#admin-streak")).to_have_text("1 week(s) in a row, longest 1")
 
+    await expect(admin.locator("#admin-people")).to_contain_text("Priya Nair: team member, Asia/Kolkata")
+
+    # The Home tab, reached with the keyboard, shows the streak and the recent share.
+    await dm.get_by_role("tab", name="Messages").focus()
+    await page.keyboard.press("ArrowRight")
+    await expect(dm.get_by_role("tab", name="Home")).to_have_attribute("aria-selected", "true")
+    home = dm.locator("#home-view")
+    await expect(home).to_contain_text("GoFirst for Alex Rivera")
+    await expect(home).to_contain_text("1 week(s) in a row")
+    await expect(home).to_contain_text("I'm going to post my weekly priorities here")
+    await page.keyboard.press("ArrowLeft")
+    await expect(dm.get_by_role("tab", name="Messages")).to_have_attribute("aria-selected", "true")
+
     # A reload shows the same history.
     await page.reload()
     await expect(page.locator("body")).to_have_attribute("data-live", "on")

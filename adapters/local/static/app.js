@@ -190,6 +190,11 @@ async function loadState() {
     option.textContent = p.role === "leader" ? `${p.name} ${copy.channel.leader_suffix}` : p.name;
     return option;
   }));
+  $("admin-people").replaceChildren(...people.map((p) => {
+    const item = document.createElement("li");
+    item.textContent = fmt(copy.admin.person_line, { name: p.name, role: copy.admin.roles[p.role] || p.role, tz: p.tz });
+    return item;
+  }));
   picker.value = chosen || (people.find((p) => p.role === "member") || people[0]).id;
   rows.clear();
   $("dm-log").replaceChildren();
