@@ -11,4 +11,8 @@ def mounts_for(settings: Settings, *, playground: bool) -> list[Mount]:
         from adapters.local import mount as mount_playground
 
         mounts.append(mount_playground)
+    if settings.teams_enabled:
+        from adapters.teams import mount as mount_teams
+
+        mounts.append(mount_teams)
     return mounts

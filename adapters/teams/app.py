@@ -1,0 +1,113 @@
+"""Wires Teams into the one aiohttp server: CloudAdapter at POST /api/messages, the handler, and
+the `teams` platform the engine sends through."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+import yaml
+from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+
+from adapters.teams.handler import GoFirstTeamsHandler
+from adapters.teams.limits import SlidingLimiter
+from adapters.teams.platform import TeamsPlatform
+from adapters.teams.references import ReferenceStore
+from bot.config import Settings
+from bot.copy import Copy
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+MAX_BODY = 256 * 1024
+
+
+@dataclass
+class TeamsEdge:
+    adapter: CloudAdapter
+    handler: GoFirstTeamsHandler
+    platform: TeamsPlatform
+    refs: ReferenceStore
+
+
+TEAMS = web.AppKey("teams", TeamsEdge)
+
+
+class BotConfig:
+    """The attribute names ConfigurationBotFrameworkAuthentication reads, from our Settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.APP_ID = settings.teams_app_id
+        self.APP_PASSWORD = settings.teams_app_password.get_secret_value() if settings.teams_app_password else ""
+        self.APP_TYPE = settings.teams_app_type or "MultiTenant"
+        self.APP_TENANTID = settings.teams_app_tenant_id or ""
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        flat.update(_flatten(value, f"{prefix}{key}.") if isinstance(value, dict)
+                    else {f"{prefix}{key}": str(value).rstrip("\n")})
+    return flat
+
+
+def load_teams_copy() -> Copy:
+    source = files("prompts") / "copy" / "teams.en.yaml"
+    return Copy(_flatten(yaml.safe_load(source.read_text(encoding="utf-8"))), "teams.en")
+
+
+def build_edge(runtime: Runtime, limiter: SlidingLimiter | None = None) -> TeamsEdge:
+    settings = runtime.settings
+    if not settings.teams_app_id:
+        log.warning("TEAMS DEV MODE: MicrosoftAppId is empty, so Bot Framework tokens are NOT checked and "
+                    "anyone who can reach /api/messages can act as any Teams user. Never run this in production.")
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(BotConfig(settings)))
+    refs = ReferenceStore(runtime.db, runtime.services.clock)
+    limiter = limiter or SlidingLimiter(time.monotonic, asyncio.sleep)
+    platform = TeamsPlatform(adapter, settings.teams_app_id, refs, limiter, asyncio.sleep)
+    handler = GoFirstTeamsHandler(runtime, platform, refs, load_teams_copy())
+    runtime.services.platforms.register(platform)
+    return TeamsEdge(adapter, handler, platform, refs)
+
+
+async def messages(request: web.Request) -> web.StreamResponse:
+    """POST /api/messages: bad requests get a 4xx and a log line before botbuilder sees them."""
+    edge = request.app[TEAMS]
+    if "application/json" not in request.headers.get("Content-Type", ""):
+        return web.json_response({"error": "expected an application/json Bot Framework activity"}, status=415)
+    if (request.content_length or 0) > MAX_BODY:
+        return web.json_response({"error": "activity too large"}, status=413)
+    try:
+        body = json.loads(await request.read())
+    except (ValueError, UnicodeDecodeError):
+        log.warning("Teams: a request to /api/messages was not valid JSON")
+        return web.json_response({"error": "body is not valid JSON"}, status=400)
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+        log.warning("Teams: a request to /api/messages was not an activity")
+        return web.json_response({"error": "body is not a Bot Framework activity (no type)"}, status=400)
+    try:
+        response = await edge.adapter.process(request, edge.handler)
+    except web.HTTPException as exc:
+        if exc.status == 401:
+            log.warning("Teams: rejected an activity with a missing or invalid token from %s", request.remote)
+            return web.json_response({"error": "unauthorized"}, status=401)
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        log.warning("Teams: could not handle a %s activity: %r", body.get("type"), exc)
+        return web.json_response({"error": "malformed activity"}, status=400)
+    return response or web.Response(status=201)
+
+
+def mount(app: web.Application, runtime: Runtime) -> None:
+    edge = build_edge(runtime)
+    app[TEAMS] = edge
+    app.router.add_post("/api/messages", messages)
+
+    async def drain(_app: web.Application) -> None:
+        await edge.refs.flush()
+
+    app.on_shutdown.append(drain)

@@ -1,0 +1,274 @@
+"""Turns Teams activities into engine events. Every activity first refreshes the conversation's
+reference, so the bot can speak there later without being spoken to."""
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections import OrderedDict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import Activity, ChannelAccount
+from botbuilder.schema.teams import TeamInfo
+
+from adapters.teams import cards
+from adapters.teams.platform import TeamsPlatform, trigger_for
+from adapters.teams.references import Conversation, ReferenceStore
+from bot.copy import Copy
+from bot.engine import events
+from bot.engine.commands import COMMANDS
+from bot.engine.messages import Form, Message
+from bot.engine.port import DeliveryError
+from bot.runtime import Runtime
+from storage.repositories.people import ensure_person, team_by_channel
+from storage.tables import Team
+
+log = logging.getLogger(__name__)
+MENTION = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
+TAG = re.compile(r"<[^>]+>")
+HOME_WORDS = ("home", "hi", "hello", "start", "menu")
+
+
+def plain_text(activity: Activity) -> str:
+    """The message text with every @mention and HTML tag removed (Teams sends `<p>…</p>`)."""
+    text = MENTION.sub(" ", activity.text or "")
+    return " ".join(html.unescape(TAG.sub(" ", text)).split())
+
+
+def mentions_bot(activity: Activity) -> bool:
+    bot_id = activity.recipient.id if activity.recipient else None
+    for entity in activity.entities or []:
+        props = entity.additional_properties or {}
+        if (entity.type or "").lower() == "mention" and (props.get("mentioned") or {}).get("id") == bot_id:
+            return True
+    return False
+
+
+def tenant_of(activity: Activity) -> str | None:
+    tenant = getattr(activity.conversation, "tenant_id", None) if activity.conversation else None
+    data = activity.channel_data or {}
+    return tenant or ((data.get("tenant") or {}).get("id") if isinstance(data, dict) else None)
+
+
+def timezone_of(activity: Activity) -> str | None:
+    for entity in activity.entities or []:
+        zone = (entity.additional_properties or {}).get("timezone")
+        if (entity.type or "").lower() == "clientinfo" and zone:
+            try:
+                ZoneInfo(zone)
+                return str(zone)
+            except (ValueError, KeyError):
+                return None
+    return None
+
+
+def split_thread(conversation_id: str) -> tuple[str, str | None]:
+    """`19:abc@thread.tacv2;messageid=42` → ("19:abc@thread.tacv2", "42")."""
+    base, _, rest = conversation_id.partition(";")
+    root = rest.split("=", 1)[1] if rest.lower().startswith("messageid=") else None
+    return base, root
+
+
+class GoFirstTeamsHandler(TeamsActivityHandler):
+    def __init__(self, runtime: Runtime, platform: TeamsPlatform, refs: ReferenceStore, copy: Copy) -> None:
+        self.runtime, self.platform, self.refs, self.copy = runtime, platform, refs, copy
+        self._seen: OrderedDict[str, None] = OrderedDict()
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        key = f"{activity.conversation.id if activity.conversation else ''}/{activity.type}/{activity.id}"
+        if activity.id and key in self._seen:
+            log.info("Teams activity %s delivered again: ignored", activity.id)
+            return
+        if activity.id:
+            self._seen[key] = None
+            while len(self._seen) > 5000:
+                self._seen.popitem(last=False)
+        if self.workspace(activity) is None or activity.conversation is None or activity.from_property is None:
+            log.warning("Teams %s activity without tenant, conversation or sender ignored", activity.type)
+            return
+        await self.remember(turn_context)
+        try:
+            await super().on_turn(turn_context)
+        except Exception:  # answered 201 all the same: a 5xx would make Teams deliver it again
+            log.exception("Teams %s activity %s failed", activity.type, activity.id)
+            if activity.type == "message":
+                await self.tell(self.workspace(activity) or "", activity.from_property.id, "teams.errors.failed")
+
+    # --- references --------------------------------------------------------------------------
+    def workspace(self, activity: Activity) -> str | None:
+        tenant = tenant_of(activity)
+        return f"teams:{tenant}" if tenant else None
+
+    async def remember(self, turn_context: TurnContext) -> Conversation:
+        activity = turn_context.activity
+        workspace = self.workspace(activity) or ""
+        base, _ = split_thread(activity.conversation.id)
+        kind = activity.conversation.conversation_type or ("channel" if activity.conversation.is_group else "personal")
+        reference = TurnContext.get_conversation_reference(activity)
+        reference.conversation.id = base
+        reference.activity_id = None
+        data: dict[str, Any] = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+        team = data.get("team") or {}
+        sender = activity.from_property
+        if kind == "personal":
+            conv = Conversation(workspace, base, kind, activity.service_url, reference.serialize(), user_id=sender.id,
+                                name=sender.name or "", tz=timezone_of(activity))
+        else:
+            name = (data.get("channel") or {}).get("name") or team.get("name") or ""
+            conv = Conversation(workspace, base, kind, activity.service_url, reference.serialize(),
+                                team_id=team.get("id"), name=name)
+        known = await self.refs.conversation(workspace, base)
+        if known is None or known.service_url != conv.service_url or known.gone_reason or activity.type != "message" \
+                or (conv.name and conv.name != known.name) or (conv.tz and conv.tz != known.tz):
+            await self.refs.save(conv)
+        return conv
+
+    # --- messages ------------------------------------------------------------------------------
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        workspace, user = self.workspace(activity) or "", activity.from_property.id
+        base, root = split_thread(activity.conversation.id)
+        if isinstance(activity.value, dict) and activity.value:
+            await self.card_submitted(turn_context, workspace, user, base, activity.value)
+            return
+        text = plain_text(activity)
+        kind = activity.conversation.conversation_type or "personal"
+        if kind == "personal":
+            if text.lower() in HOME_WORDS:
+                await self.handle(events.HomeOpened(workspace, user), workspace, user)
+            else:
+                await self.handle(events.CommandReceived(workspace, user, text or "help"), workspace, user)
+            return
+        words = text.split()
+        if mentions_bot(activity) and words and words[0].lower().lstrip("/") in COMMANDS + HOME_WORDS:
+            event: events.Event = (events.HomeOpened(workspace, user) if words[0].lower() in HOME_WORDS
+                                   else events.CommandReceived(workspace, user, text))
+            await self.handle(event, workspace, user)
+            await self.say_in_thread(turn_context, self.copy("teams.command.see_chat"))
+            return
+        if kind == "channel":
+            await self.runtime.engine.handle(events.MemberJoined(workspace, base, user))
+        if root and root != activity.id and text:
+            await self.runtime.engine.handle(events.ChannelReplyPosted(workspace, base, root, activity.id, user, text))
+
+    async def on_teams_message_edit(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        base, _ = split_thread(activity.conversation.id)
+        await self.runtime.engine.handle(events.ReplyEdited(self.workspace(activity) or "", base, activity.id,
+                                                            plain_text(activity)))
+
+    async def on_teams_message_soft_delete(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        base, _ = split_thread(activity.conversation.id)
+        await self.runtime.engine.handle(events.ReplyDeleted(self.workspace(activity) or "", base, activity.id))
+
+    async def card_submitted(self, turn_context: TurnContext, workspace: str, user: str, conversation: str,
+                             value: dict[str, Any]) -> None:
+        """A button or a form on one of our cards; the card is rewritten, not followed by another."""
+        card_id = turn_context.activity.reply_to_id or ""
+        kind = value.get("gofirst_kind")
+        if kind == "action" and isinstance(value.get("gofirst_action"), str):
+            event = events.ActionClicked(workspace, user, value["gofirst_action"], str(value.get("gofirst_value") or ""),
+                                         channel_id=conversation, message_id=card_id,
+                                         trigger=trigger_for(conversation, card_id, str(value.get("gofirst_card"))))
+            await self.handle(event, workspace, user)
+        elif kind == "form" and isinstance(value.get("gofirst_form"), str):
+            values = {k: v if isinstance(v, str) else str(v) for k, v in value.items()
+                      if not k.startswith("gofirst_") and v is not None}
+            event = events.FormSubmitted(workspace, user, value["gofirst_form"], values,
+                                         str(value.get("gofirst_context") or ""))
+            outcome = await self.runtime.engine.handle(event)
+            await self.refs.flush()
+            if outcome.form is not None:
+                await self.show_card(workspace, user, conversation, card_id, cards.form_card(outcome.form),
+                                     form=outcome.form)
+            elif outcome.error:
+                await self.tell(workspace, user, "teams.errors.not_delivered", reason=outcome.error)
+            else:
+                form = self.platform.form_values.pop(card_id, None)
+                card = cards.submitted_card(form or Form(event.form_id, "", (), ""), values,
+                                            self.copy("teams.form.submitted"))
+                await self.show_card(workspace, user, conversation, card_id, card)
+        else:
+            log.warning("card submit from %s in %s without GoFirst data: %s", user, workspace, sorted(value)[:10])
+            await self.tell(workspace, user, "teams.errors.card_unreadable")
+
+    async def show_card(self, workspace: str, user: str, conversation: str, card_id: str, card: cards.Card,
+                        form: Form | None = None) -> None:
+        try:
+            await self.platform.replace_card(workspace, conversation, card_id, card)
+            if form is not None:
+                self.platform.form_values[card_id] = form
+        except DeliveryError as exc:
+            log.warning("could not update card %s: %s", card_id, exc.reason)
+            if form is not None:
+                await self.platform.open_form(workspace, user, form)
+
+    async def handle(self, event: events.Event, workspace: str, user: str) -> None:
+        outcome = await self.runtime.engine.handle(event)
+        await self.refs.flush()
+        if outcome.error:
+            await self.tell(workspace, user, "teams.errors.not_delivered", reason=outcome.error)
+
+    async def tell(self, workspace: str, user: str, key: str, **values: Any) -> None:
+        try:
+            await self.platform.send_dm(workspace, user, Message(kind="error", text=self.copy(key, **values)))
+        except DeliveryError as exc:
+            log.warning("could not tell %s in %s: %s", user, workspace, exc.reason)
+
+    async def say_in_thread(self, turn_context: TurnContext, text: str) -> None:
+        try:
+            await turn_context.send_activity(Activity(type="message", text=text))
+        except Exception as exc:  # a pointer to the chat is a courtesy; the answer itself went out
+            log.warning("could not answer in the channel: %s", exc)
+
+    # --- install -------------------------------------------------------------------------------
+    async def on_teams_members_added_dispatch(self, members_added: list[ChannelAccount], team_info: TeamInfo,
+                                              turn_context: TurnContext) -> None:
+        """Skips botbuilder's roster look-up per member: ids are all GoFirst needs."""
+        await self.on_teams_members_added(members_added, team_info, turn_context)
+
+    async def on_teams_members_added(self, members_added: list[ChannelAccount], team_info: TeamInfo,
+                                     turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        workspace, bot_id = self.workspace(activity) or "", activity.recipient.id
+        base, _ = split_thread(activity.conversation.id)
+        kind = activity.conversation.conversation_type or "personal"
+        for member in members_added:
+            if member.id == bot_id:
+                if kind == "personal":
+                    await self.handle(events.HomeOpened(workspace, activity.from_property.id), workspace,
+                                      activity.from_property.id)
+                elif kind == "channel":
+                    await self.team_installed(turn_context, workspace, base, team_info)
+            elif kind == "channel":
+                await self.runtime.engine.handle(events.MemberJoined(workspace, base, member.id))
+
+    async def team_installed(self, turn_context: TurnContext, workspace: str, channel_id: str,
+                             team_info: TeamInfo | None) -> None:
+        """The person who adds GoFirst to a team leads that team's channel (the engine has no
+        install event; an admin can reassign the leader later)."""
+        installer = turn_context.activity.from_property
+        team_name = (team_info.name if team_info else None) or self.copy("teams.names.your_team")
+        async with self.runtime.db.session() as session:
+            leader = await ensure_person(session, workspace, installer.id, installer.name or "")
+            team = await team_by_channel(session, workspace, channel_id)
+            if team is None:
+                team = Team(workspace_id=workspace, name=team_name, leader_id=leader.id, channel_id=channel_id,
+                            channel_name=team_name)
+                session.add(team)
+            leader_name = leader.display_name
+        channel = f"#{team_name}"
+        await self.tell(workspace, installer.id, "teams.install.team_leader", channel=channel, team=team_name)
+        await self.say_in_thread(turn_context, self.copy("teams.install.channel_hello", team=team_name,
+                                                         leader=leader_name))
+        await self.refs.flush()
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        conv = await self.remember(turn_context)
+        self.refs.mark_gone(conv, "GoFirst was removed from this conversation")
+        await self.refs.flush()
