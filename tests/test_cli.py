@@ -83,3 +83,33 @@ def test_report_barriers_withholds_small_groups(sqlite_url: str) -> None:
     assert gofirst("db", "upgrade", env=env).returncode == 0
     result = gofirst("report", "barriers", "--workspace", "local:demo", env=env)
     assert result.returncode == 0 and "Too few people" in result.stdout
+
+
+def test_demo_migrates_seeds_and_serves_the_playground(tmp_path: Path) -> None:
+    import time
+    import urllib.request
+
+    port = free_port()
+    env = {**os.environ, "GOFIRST_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}",
+           "GOFIRST_PORT": str(port)}
+    process = subprocess.Popen([GOFIRST, "demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in banner
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the demo server never answered /healthz"
+                time.sleep(0.1)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            page = response.read().decode()
+        assert "GoFirst playground" in page and "product-team" in page
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert process.returncode == 0
