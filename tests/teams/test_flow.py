@@ -2,7 +2,44 @@
 caught by a Bot Connector double at the activity's serviceUrl."""
 from __future__ import annotations
 
-from tests.teams.conftest import LEADER, PERSONAL, Live, card_text
+from typing import Any
+
+from sqlmodel import select
+
+from bot.engine.nudges import send_now
+from storage.repositories.people import find_person
+from storage.tables import Campaign, Reply
+from tests.teams.conftest import (
+    CHANNEL,
+    LEADER,
+    MEMBER,
+    PERSONAL,
+    WORKSPACE,
+    Live,
+    card_of,
+    card_text,
+    submit_data,
+)
+
+
+def inputs(card: dict[str, Any]) -> list[dict[str, Any]]:
+    return [item for item in card["body"] if item["type"].startswith("Input.")]
+
+
+async def campaign_for(live: Live, who: dict[str, str]) -> tuple[int, int]:
+    """A campaign nudging this person, who must already be known to GoFirst."""
+    async with live.runtime.db.session() as session:
+        person = await find_person(session, WORKSPACE, who["id"])
+        if person is None:
+            from storage.repositories.people import ensure_person
+
+            person = await ensure_person(session, WORKSPACE, who["id"], who["name"])
+        campaign = Campaign(workspace_id=WORKSPACE, name="Going first", pack="going-first", state="active",
+                            audience_kind="leaders", audience_ids=[who["id"]])
+        session.add(campaign)
+        await session.flush()
+        assert campaign.id is not None and person.id is not None
+        return campaign.id, person.id
 
 
 async def test_install_then_help_answers_in_the_personal_chat(live: Live) -> None:
@@ -16,3 +53,90 @@ async def test_install_then_help_answers_in_the_personal_chat(live: Live) -> Non
     text = card_text(card)
     for command in ("share", "streak", "snooze", "optout", "optin", "status"):
         assert command in text
+
+
+FILLED = {
+    "try": "I'm trying to post my weekly update in the channel instead of by email",
+    "why": "decisions get stuck in my inbox",
+    "barrier": "honestly, time: it feels slower than email",
+    "ask": "could you tell me what makes it hard for you?",
+}
+
+
+async def test_share_form_validates_then_posts_to_the_channel_and_records_thread_replies(live: Live) -> None:
+    await live.install_personal(LEADER)
+    await live.install_team(LEADER)  # the installer leads the team's channel
+    assert live.connector.sent(CHANNEL, "POST"), "the channel is greeted on install"
+
+    await live.say(LEADER, "share")
+    form_id, form = live.last_card(LEADER)
+    assert [i["id"] for i in inputs(form)] == ["try", "why", "barrier", "ask", "channel"]
+    channel_input = inputs(form)[-1]
+    assert channel_input["type"] == "Input.ChoiceSet" and channel_input["value"] == CHANNEL
+
+    # an empty field: the same card comes back in place with the error under the field
+    posts_before = len(live.connector.sent(PERSONAL["alex"], "POST"))
+    data = submit_data(form)
+    response = await live.submit(LEADER, form_id, {**data, **FILLED, "why": "  ", "channel": CHANNEL})
+    assert response.status in (200, 201)
+    update = live.connector.sent(PERSONAL["alex"], "PUT")[-1]
+    assert update.activity_id == form_id
+    assert "Input.Text" in str(card_of(update.body)) and "why" in card_text(card_of(update.body)).lower()
+    assert len(live.connector.sent(PERSONAL["alex"], "POST")) == posts_before, "no new card stacked"
+
+    # filled in: the form turns read-only in place, the preview arrives with Post / Edit
+    await live.submit(LEADER, form_id, {**data, **FILLED, "channel": CHANNEL})
+    update = live.connector.sent(PERSONAL["alex"], "PUT")[-1]
+    assert update.activity_id == form_id and "actions" not in card_of(update.body)
+    assert "decisions get stuck in my inbox" in card_text(card_of(update.body))
+    preview_id, preview = live.last_card(LEADER)
+    assert "honestly, time" in card_text(preview)
+
+    await live.submit(LEADER, preview_id, submit_data(preview, action_id="share.post"))
+    post = [c for c in live.connector.sent(CHANNEL, "POST") if c.body.get("attachments")][-1]
+    assert "honestly, time: it feels slower than email" in card_text(card_of(post.body))
+    assert "Reply in this thread" in card_text(card_of(post.body))
+
+    # a reply in the post's thread (Teams: conversation id `<channel>;messageid=<root>`) is recorded
+    reply = live.activity("message", MEMBER, live.channel(root=post.activity_id), text="<p>my barrier is IT blocking the app</p>",
+                          channelData=live.team_data)
+    assert (await live.post(reply)).status in (200, 201)
+    assert (await live.post(reply)).status in (200, 201)  # Teams retried: still one reply
+    other = live.activity("message", MEMBER, live.channel(root="999"), text="lunch?", channelData=live.team_data)
+    await live.post(other)
+    async with live.runtime.db.session() as session:
+        replies = (await session.exec(select(Reply))).all()
+    assert [r.text for r in replies] == ["my barrier is IT blocking the app"]
+
+    await live.say(LEADER, "streak")
+    _, streak = live.last_card(LEADER)
+    assert "streak" in card_text(streak).lower()
+
+
+async def test_a_nudge_goes_out_proactively_and_its_buttons_update_it_in_place(live: Live) -> None:
+    await live.install_personal(LEADER)
+    campaign_id, leader_id = await campaign_for(live, LEADER)
+    nudge, sent = await send_now(live.runtime.services, campaign_id, leader_id)
+    assert sent and nudge.channel_id == PERSONAL["alex"]
+    nudge_id, card = live.last_card(LEADER)
+    assert nudge.platform_message_id == nudge_id
+    assert {a["title"] for a in card["actions"]} >= {"Snooze a week"} or len(card["actions"]) == 4
+
+    posts_before = len(live.connector.sent(PERSONAL["alex"], "POST"))
+    await live.submit(LEADER, nudge_id, submit_data(card, action_id="nudge.snooze"))
+    update = live.connector.sent(PERSONAL["alex"], "PUT")[-1]
+    assert update.activity_id == nudge_id and "actions" not in card_of(update.body)
+    assert len(live.connector.sent(PERSONAL["alex"], "POST")) == posts_before
+
+
+async def test_a_person_without_a_chat_yet_gets_one_opened(live: Live) -> None:
+    await live.install_team(LEADER)  # only the team install: no 1:1 chat reference for Alex
+    created = live.connector.sent(method="CREATE")
+    assert created and created[0].body["members"][0]["id"] == LEADER["id"]
+    chat = created[0].conversation
+    assert "GoFirst is now in" in card_text(live.connector.cards(chat)[-1])
+    await live.edge.refs.flush()
+    campaign_id, leader_id = await campaign_for(live, LEADER)
+    _, sent = await send_now(live.runtime.services, campaign_id, leader_id)
+    assert sent and len(live.connector.sent(method="CREATE")) == 1  # the opened chat is reused
+    assert live.connector.cards(chat)[-1]["actions"]
