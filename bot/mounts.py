@@ -5,12 +5,16 @@ from bot.config import Settings
 from bot.server import Mount
 
 
-def mounts_for(settings: Settings, *, playground: bool) -> list[Mount]:
+def mounts_for(settings: Settings, *, playground: bool, socket_mode: bool = False) -> list[Mount]:
     mounts: list[Mount] = []
     if playground:
         from adapters.local import mount as mount_playground
 
         mounts.append(mount_playground)
+    if settings.slack_enabled or socket_mode:
+        from adapters.slack import mount as mount_slack, mount_socket_mode
+
+        mounts.append(mount_socket_mode if socket_mode else mount_slack)
     if settings.teams_enabled:
         from adapters.teams import mount as mount_teams
 

@@ -53,12 +53,16 @@ def serve(
     host: str | None = HOST,
     port: int | None = PORT,
     playground: bool = typer.Option(False, "--playground", help="Also mount the local web playground at /."),
+    socket_mode: bool = typer.Option(False, "--socket-mode",
+                                     help="Receive Slack traffic over Socket Mode (needs SLACK_APP_TOKEN)."),
 ) -> None:
     """Serve every configured edge (Slack, Teams, admin) on one port. The database must be migrated."""
     settings = settings_from(host=host, port=port)
     setup_logging(settings)
+    if socket_mode and settings.slack_app_token is None:
+        fail("--socket-mode needs SLACK_APP_TOKEN (an app-level xapp- token with connections:write)")
     runtime = prepare(settings, migrate=False, demo=False)
-    app = build_app(runtime, mounts_for(settings, playground=playground))
+    app = build_app(runtime, mounts_for(settings, playground=playground, socket_mode=socket_mode))
     serve_forever(runtime, app, f"GoFirst serving on http://{settings.host}:{settings.port}")
 
 

@@ -1,0 +1,75 @@
+"""GoFirst in Slack: `mount` adds /slack/events (and the OAuth routes) to the one aiohttp server;
+`mount_socket_mode` also connects over Socket Mode when SLACK_APP_TOKEN is set."""
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+
+from adapters.slack.app import SlackEdge, build_edge
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+SLACK_EDGE = web.AppKey("slack_edge", SlackEdge)
+
+
+def mount(app: web.Application, runtime: Runtime, *, socket_mode: bool = False) -> None:
+    edge = build_edge(runtime, socket_mode=socket_mode)
+    app[SLACK_EDGE] = edge
+    runtime.services.platforms.register(edge.platform)
+
+    async def events(request: web.Request) -> web.Response:
+        """Events, slash commands and interactivity, all verified by bolt before anything else."""
+        try:
+            bolt_request = await to_bolt_request(request)
+        except UnicodeDecodeError:
+            return web.json_response({"error": "body is not UTF-8"}, status=400)
+        try:
+            response = await edge.app.async_dispatch(bolt_request)
+        except Exception:
+            # A signed request bolt could not parse: say so, log it, never crash the server.
+            log.exception("Slack request to /slack/events could not be handled")
+            return web.json_response({"error": "malformed Slack request"}, status=400)
+        return await to_aiohttp_response(response)
+
+    app.router.add_post("/slack/events", events)
+    flow = edge.app.oauth_flow
+    if flow is not None:
+        async def install(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
+
+        async def oauth_redirect(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+
+        app.router.add_get(flow.install_path, install)
+        app.router.add_get(flow.redirect_uri_path, oauth_redirect)
+
+    async def drain(_app: web.Application) -> None:
+        try:
+            await edge.idle(timeout=10)
+        except TimeoutError as exc:
+            log.warning("%s; stopping anyway", exc)
+
+    app.on_shutdown.append(drain)
+
+
+def mount_socket_mode(app: web.Application, runtime: Runtime) -> None:
+    """Like `mount`, and Slack's traffic also arrives over a Socket Mode connection (no public URL)."""
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+    mount(app, runtime, socket_mode=True)
+    token = runtime.settings.slack_app_token
+    if token is None:
+        raise RuntimeError("--socket-mode needs SLACK_APP_TOKEN (an xapp- token with connections:write)")
+    handler = AsyncSocketModeHandler(app[SLACK_EDGE].app, token.get_secret_value())
+
+    async def connect(_app: web.Application) -> None:
+        await handler.connect_async()
+        log.info("Slack Socket Mode connected")
+
+    async def close(_app: web.Application) -> None:
+        await handler.close_async()
+
+    app.on_startup.append(connect)
+    app.on_shutdown.append(close)

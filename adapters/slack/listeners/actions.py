@@ -1,0 +1,38 @@
+"""Buttons (block_actions): every click becomes an ActionClicked; the engine knows which ids exist
+and answers an unknown one with a clear message."""
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.engine.events import ActionClicked
+
+if TYPE_CHECKING:
+    from adapters.slack.app import SlackEdge
+
+log = logging.getLogger(__name__)
+# The engine's button ids (bot/engine/compose.py, engine.py); a test checks every rendered one is here.
+ENGINE_ACTIONS = ("nudge.share", "nudge.snooze", "nudge.skip", "nudge.optout", "share.post", "share.edit",
+                  "digest.answer", "home.share", "home.snooze", "home.optout", "home.optin")
+ANY_ACTION = re.compile(r".+")
+
+
+def register(app: AsyncApp, edge: "SlackEdge") -> None:
+    from adapters.slack.app import workspace_id_of
+
+    @app.action(ANY_ACTION)
+    async def clicked(ack: Any, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]) -> None:
+        await ack()
+        action_id = str(action.get("action_id", ""))
+        if action_id not in ENGINE_ACTIONS:
+            log.warning("unknown Slack action %r; passed to the engine, which tells the person", action_id[:80])
+        container = body.get("container") or {}
+        await edge.handle(ActionClicked(
+            workspace_id_of(context, body), str((body.get("user") or {}).get("id", "")), action_id,
+            str(action.get("value") or (action.get("selected_option") or {}).get("value") or ""),
+            channel_id=(body.get("channel") or {}).get("id") or container.get("channel_id"),
+            message_id=(body.get("message") or {}).get("ts") or container.get("message_ts"),
+            trigger=body.get("trigger_id")))

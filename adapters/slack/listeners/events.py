@@ -1,0 +1,93 @@
+"""Events API: thread replies under a share (and their edits and deletes), text commands in the DM,
+the App Home, channel joins, and the end of an installation."""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.engine import events as ev
+from storage.repositories.people import ensure_person, find_person
+from storage.repositories.shares import share_for_thread
+
+if TYPE_CHECKING:
+    from adapters.slack.app import SlackEdge
+
+log = logging.getLogger(__name__)
+EVENTS = ("message.channels", "message.groups", "message.im", "app_home_opened", "member_joined_channel",
+          "app_uninstalled", "tokens_revoked")
+IGNORED_SUBTYPES = {"bot_message", "channel_join", "channel_leave", "channel_topic", "channel_purpose",
+                    "channel_name", "pinned_item", "unpinned_item", "ekm_access_denied"}
+
+
+def is_from_a_bot(message: dict[str, Any]) -> bool:
+    return bool(message.get("bot_id") or message.get("subtype") == "bot_message" or message.get("app_id"))
+
+
+def is_thread_reply(message: dict[str, Any]) -> bool:
+    thread = message.get("thread_ts")
+    return bool(thread) and thread != message.get("ts")
+
+
+async def remember_author(edge: "SlackEdge", workspace_id: str, event: dict[str, Any]) -> bool:
+    """True when the thread is a share's; its author is stored with their Slack name and timezone."""
+    async with edge.runtime.db.session() as session:
+        if await share_for_thread(session, workspace_id, event["channel"], event["thread_ts"]) is None:
+            return False
+        user = str(event.get("user", ""))
+        if await find_person(session, workspace_id, user) is None:
+            profile = await edge.platform.fetch_profile(workspace_id, user)
+            await ensure_person(session, workspace_id, user, profile.display_name if profile else "",
+                                profile.tz if profile else None)
+    return True
+
+
+async def on_message(edge: "SlackEdge", workspace_id: str, event: dict[str, Any]) -> None:
+    subtype = event.get("subtype")
+    channel = str(event.get("channel", ""))
+    if subtype == "message_changed":
+        changed = event.get("message") or {}
+        if not is_from_a_bot(changed) and is_thread_reply(changed):
+            await edge.handle(ev.ReplyEdited(workspace_id, channel, str(changed.get("ts")), str(changed.get("text", ""))))
+    elif subtype == "message_deleted":
+        if event.get("deleted_ts"):
+            await edge.handle(ev.ReplyDeleted(workspace_id, channel, str(event["deleted_ts"])))
+    elif subtype in IGNORED_SUBTYPES or is_from_a_bot(event) or not event.get("user"):
+        return
+    elif event.get("channel_type") == "im":
+        if not is_thread_reply(event):
+            await edge.handle(ev.CommandReceived(workspace_id, str(event["user"]), str(event.get("text", ""))))
+    elif is_thread_reply(event) and await remember_author(edge, workspace_id, event):
+        await edge.handle(ev.ChannelReplyPosted(workspace_id, channel, str(event["thread_ts"]), str(event["ts"]),
+                                                str(event["user"]), str(event.get("text", ""))))
+
+
+def register(app: AsyncApp, edge: "SlackEdge") -> None:
+    from adapters.slack.app import workspace_id_of
+
+    @app.event("message")
+    async def message(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+        await on_message(edge, workspace_id_of(context, body), event)
+
+    @app.event("app_home_opened")
+    async def home_opened(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+        if event.get("tab", "home") == "home" and event.get("user"):
+            await edge.handle(ev.HomeOpened(workspace_id_of(context, body), str(event["user"])))
+
+    @app.event("member_joined_channel")
+    async def joined(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+        await edge.handle(ev.MemberJoined(workspace_id_of(context, body), str(event.get("channel", "")),
+                                          str(event.get("user", ""))))
+
+    @app.event("app_uninstalled")
+    async def uninstalled(body: dict[str, Any], context: dict[str, Any]) -> None:
+        await edge.uninstalled(workspace_id_of(context, body), "app_uninstalled")
+
+    @app.event("tokens_revoked")
+    async def revoked(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+        tokens = event.get("tokens") or {}
+        if tokens.get("bot"):
+            await edge.uninstalled(workspace_id_of(context, body), "tokens_revoked")
+        else:
+            log.info("user tokens revoked in %s; GoFirst uses none", workspace_id_of(context, body))

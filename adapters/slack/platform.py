@@ -1,0 +1,189 @@
+"""The `slack` platform: the engine's outbound messages as Web API calls, with retries for 429 and
+5xx, and every Slack error turned into a DeliveryError the engine can act on."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import blocks
+from adapters.slack.errors import delivery_error, transport_error
+from adapters.slack.wording import Wording
+from bot.engine.compose import SHARE_FORM
+from bot.engine.messages import Action, Form, HomeView, Message, Sent
+from bot.engine.port import DeliveryError, Profile
+from storage.db import Database
+from storage.tables import Workspace
+
+log = logging.getLogger(__name__)
+PREFIX = "slack:"
+MAX_RETRY_AFTER = 10.0   # longer waits are handed back to the engine as a transient failure
+PROFILE_TTL = 3600.0
+WorkspaceLost = Callable[[str, str], Awaitable[None]]
+
+
+class BoundedRateLimitHandler(AsyncRateLimitErrorRetryHandler):
+    """Waits out a 429 as Retry-After asks, unless it asks for longer than a request should hang."""
+
+    async def _can_retry_async(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        for name, value in response.headers.items():
+            if name.lower() == "retry-after":
+                try:
+                    return float(value[0] if isinstance(value, list) else value) <= MAX_RETRY_AFTER
+                except (TypeError, ValueError):
+                    return True
+        return True
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    return [AsyncConnectionErrorRetryHandler(max_retry_count=2), BoundedRateLimitHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=2)]
+
+
+def web_client(token: str | None, base_url: str | None) -> AsyncWebClient:
+    base = (base_url.rstrip("/") + "/") if base_url else AsyncWebClient.BASE_URL
+    return AsyncWebClient(token=token, base_url=base, timeout=10,
+                          retry_handlers=retry_handlers())
+
+
+def team_of(workspace_id: str) -> str:
+    if not workspace_id.startswith(PREFIX):
+        raise DeliveryError(f"{workspace_id} is not a Slack workspace", permanent=True)
+    return workspace_id[len(PREFIX):]
+
+
+class SlackPlatform:
+    """Implements the engine's `Platform` port on the Slack Web API. One bot token (single
+    workspace) or the installation store (OAuth); DMs go to the user id, which Slack turns into
+    the app's Messages tab."""
+
+    name = "slack"
+
+    def __init__(self, db: Database, wording: Wording, *, token: str | None = None,
+                 store: AsyncInstallationStore | None = None, base_url: str | None = None,
+                 on_workspace_lost: WorkspaceLost | None = None) -> None:
+        self.db = db
+        self.wording = wording
+        self.token = token
+        self.store = store
+        self.base_url = base_url
+        self.on_workspace_lost = on_workspace_lost
+        self._clients: dict[str, AsyncWebClient] = {}
+        self._profiles: dict[tuple[str, str], tuple[float, Profile | None]] = {}
+
+    # --- clients ------------------------------------------------------------------------------
+    async def client(self, workspace_id: str) -> AsyncWebClient:
+        """The client for a workspace; refuses (without calling Slack) once it is uninstalled."""
+        team = team_of(workspace_id)
+        async with self.db.session() as session:
+            workspace = await session.get(Workspace, workspace_id)
+        if workspace is not None and not workspace.active:
+            raise DeliveryError("app_uninstalled", permanent=True, scope="workspace")
+        if self.token:
+            return self._clients.setdefault("", web_client(self.token, self.base_url))
+        bot = await self.store.async_find_bot(enterprise_id=None, team_id=team) if self.store else None
+        if bot is None or not bot.bot_token:
+            self._clients.pop(team, None)
+            raise DeliveryError("no installation for this workspace", permanent=True, scope="workspace")
+        cached = self._clients.get(team)
+        if cached is None or cached.token != bot.bot_token:
+            cached = self._clients[team] = web_client(bot.bot_token, self.base_url)
+        return cached
+
+    def forget(self, team_id: str) -> None:
+        self._clients.pop(team_id, None)
+
+    async def call(self, workspace_id: str, method: str, *, read: bool = False, **arguments: Any) -> dict[str, Any]:
+        """One Web API call; `read` methods (users.info) take query parameters, not a JSON body."""
+        client = await self.client(workspace_id)
+        try:
+            if read:
+                response = await client.api_call(method, http_verb="GET", params=arguments)
+            else:
+                response = await client.api_call(method, json=arguments)
+        except SlackApiError as exc:
+            error = delivery_error(exc)
+            log.warning("Slack %s for %s failed: %s", method, workspace_id, error.reason)
+            if error.scope == "workspace" and self.on_workspace_lost is not None:
+                await self.on_workspace_lost(workspace_id, error.reason)
+            raise error from None
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            log.warning("Slack %s for %s unreachable: %s", method, workspace_id, type(exc).__name__)
+            raise transport_error(exc) from None
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    # --- the Platform port --------------------------------------------------------------------
+    async def send_dm(self, workspace_id: str, user_id: str, message: Message) -> Sent:
+        return await self._post(workspace_id, user_id, message, None)
+
+    async def post(self, workspace_id: str, channel_id: str, message: Message, thread_id: str | None = None) -> Sent:
+        return await self._post(workspace_id, channel_id, message, thread_id)
+
+    async def _post(self, workspace_id: str, channel: str, message: Message, thread_id: str | None) -> Sent:
+        arguments: dict[str, Any] = {"channel": channel, "text": blocks.fallback_text(message),
+                                     "blocks": blocks.message_blocks(message, self.wording),
+                                     "unfurl_links": False, "unfurl_media": False}
+        if thread_id:
+            arguments["thread_ts"] = thread_id
+        data = await self.call(workspace_id, "chat.postMessage", **arguments)
+        return Sent(str(data.get("channel") or channel), str(data.get("ts", "")))
+
+    async def update(self, workspace_id: str, sent: Sent, message: Message) -> None:
+        await self.call(workspace_id, "chat.update", channel=sent.channel_id, ts=sent.message_id,
+                        text=blocks.fallback_text(message), blocks=blocks.message_blocks(message, self.wording))
+
+    async def open_form(self, workspace_id: str, user_id: str, form: Form, trigger: str | None = None) -> None:
+        """A modal needs a fresh trigger (3 s, from a click or slash command). Without one, e.g. after
+        `share` typed in the DM, the person gets a button that brings a trigger with it."""
+        if trigger:
+            try:
+                await self.call(workspace_id, "views.open", trigger_id=trigger,
+                                view=blocks.form_view(form, self.wording))
+                return
+            except DeliveryError as exc:
+                if exc.reason not in ("expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id"):
+                    raise
+        await self.send_dm(workspace_id, user_id, self.form_prompt(form))
+
+    def form_prompt(self, form: Form) -> Message:
+        if form.form_id == SHARE_FORM:
+            return Message(kind="info", text=self.wording("form.open_share_prompt"),
+                           actions=(Action("home.share", self.wording("form.open_share_button"), style="primary"),))
+        return Message(kind="info", text=self.wording("form.no_trigger"))
+
+    async def publish_home(self, workspace_id: str, user_id: str, view: HomeView) -> None:
+        await self.call(workspace_id, "views.publish", user_id=user_id, view=blocks.home_view(view))
+
+    async def fetch_profile(self, workspace_id: str, user_id: str) -> Profile | None:
+        """Name and timezone from users.info, cached for an hour; None if Slack can't say."""
+        key, now = (workspace_id, user_id), time.monotonic()
+        cached = self._profiles.get(key)
+        if cached is not None and now - cached[0] < PROFILE_TTL:
+            return cached[1]
+        try:
+            data = await self.call(workspace_id, "users.info", read=True, user=user_id)
+        except DeliveryError as exc:
+            log.info("no profile for %s in %s: %s", user_id, workspace_id, exc.reason)
+            return None
+        user = data.get("user") or {}
+        profile_data = user.get("profile") or {}
+        name = (profile_data.get("display_name") or profile_data.get("real_name") or user.get("real_name")
+                or user.get("name") or user_id)
+        profile = Profile(display_name=str(name), tz=user.get("tz") or None)
+        self._profiles[key] = (now, profile)
+        return profile

@@ -1,0 +1,168 @@
+"""A local double of the Slack Web API on 127.0.0.1: it records every call and answers as Slack does
+(HTTP 200 with `ok: false` and an error code, 429 with Retry-After, 5xx), so the adapter's real
+client, retry handlers and error mapping are exercised over real HTTP."""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+TEAM_ID = "T0GOFIRST"
+BOT_USER = "U0BOT"
+BOT_ID = "B0BOT"
+BOT_TOKEN = "xoxb-test-token"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str | None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A scripted answer: an error code (HTTP 200, ok false), or an HTTP status (429, 500...)."""
+
+    error: str = ""
+    status: int = 200
+    retry_after: int | None = None
+
+
+@dataclass
+class SlackDouble:
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    valid_tokens: set[str] = field(default_factory=lambda: {BOT_TOKEN})
+    members_of: dict[str, set[str]] = field(default_factory=dict)   # channel → has the bot joined
+    calls: list[Call] = field(default_factory=list)
+    url: str = ""
+    _script: dict[str, deque[Failure]] = field(default_factory=lambda: defaultdict(deque))
+    _gates: dict[str, asyncio.Event] = field(default_factory=dict)
+    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _runner: web.AppRunner | None = None
+
+    # --- test controls ------------------------------------------------------------------------
+    def fail(self, method: str, *failures: Failure) -> None:
+        self._script[method].extend(failures)
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Calls to `method` wait until the returned event is set: 'Slack is slow right now'."""
+        gate = self._gates[method] = asyncio.Event()
+        return gate
+
+    def of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def posts_to(self, channel: str) -> list[Call]:
+        return [c for c in self.of("chat.postMessage") if c.args.get("channel") == channel]
+
+    # --- the server ---------------------------------------------------------------------------
+    async def start(self) -> "SlackDouble":
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.url = f"http://{host}:{port}/api/"
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = dict(request.query)
+        body = await request.text()
+        if body:
+            if request.content_type == "application/json":
+                args.update(json.loads(body))
+            else:
+                args.update(dict(parse_qsl(body)))
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") or args.get("token")
+        self.calls.append(Call(method, args, token))
+        gate = self._gates.get(method)
+        if gate is not None:
+            await gate.wait()
+        if self._script[method]:
+            failure = self._script[method].popleft()
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+            error = failure.error or ("ratelimited" if failure.status == 429 else "internal_error")
+            return web.json_response({"ok": False, "error": error}, status=failure.status, headers=headers)
+        if method != "oauth.v2.access" and token not in self.valid_tokens:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        answer = getattr(self, "_" + method.replace(".", "_"), None)
+        if answer is None:
+            return web.json_response({"ok": False, "error": "unknown_method"})
+        return web.json_response(answer(args))
+
+    # --- methods, answered as Slack does -------------------------------------------------------
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": "https://gofirst-test.slack.com/", "team": "GoFirst test", "user": "gofirst",
+                "team_id": TEAM_ID, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
+
+    def next_ts(self) -> str:
+        return f"1764000000.{next(self._ts):06d}"
+
+    def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel", ""))
+        if not args.get("text") and not args.get("blocks"):
+            return {"ok": False, "error": "no_text"}
+        if channel.startswith("U"):
+            if channel not in self.users:
+                return {"ok": False, "error": "channel_not_found"}
+            if self.users[channel].get("deleted"):
+                return {"ok": False, "error": "account_inactive"}
+            channel = "D" + channel[1:]
+        elif channel in self.members_of and BOT_USER not in self.members_of[channel]:
+            return {"ok": False, "error": "not_in_channel"}
+        elif not channel.startswith(("C", "G", "D")):
+            return {"ok": False, "error": "channel_not_found"}
+        ts = self.next_ts()
+        return {"ok": True, "channel": channel, "ts": ts,
+                "message": {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": ts,
+                            "text": args.get("text", ""), "blocks": args.get("blocks", [])}}
+
+    def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("ts") or not args.get("channel"):
+            return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": args["channel"], "ts": args["ts"], "text": args.get("text", "")}
+
+    def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        view = args.get("view") or {}
+        if len((view.get("title") or {}).get("text", "")) > 24:
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True, "view": {"id": f"V{len(self.of('views.open'))}", **view}}
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        if args.get("user_id") not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "view": {"id": "VHOME", **(args.get("view") or {})}}
+
+    def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(str(args.get("user", "")))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": {"id": args["user"], "team_id": TEAM_ID, "name": user["name"].lower(),
+                                     "real_name": user["name"], "tz": user.get("tz"), "deleted": False,
+                                     "profile": {"display_name": user["name"], "real_name": user["name"]}}}
+
+    def _oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        if args.get("code") != "good-code":
+            return {"ok": False, "error": "invalid_code"}
+        self.valid_tokens.add("xoxb-installed-token")
+        return {"ok": True, "access_token": "xoxb-installed-token", "token_type": "bot",
+                "scope": "chat:write,commands", "bot_user_id": BOT_USER, "app_id": "A0GOFIRST",
+                "team": {"id": TEAM_ID, "name": "GoFirst test"}, "enterprise": None,
+                "authed_user": {"id": "U0ADMIN"}, "is_enterprise_install": False}
