@@ -106,6 +106,9 @@ async def test_nudge_share_reply_digest_answer_streak(server: Server) -> None:
     # Answering Sam posts Alex's answer in the thread, and the week counts.
     await click(server, digest, "Answer Sam Okafor")
     answer_form = last(await server.dm(), "form")
+    _, empty = await server.post("/form", {"user": LEADER, "message_id": answer_form["message_id"],
+                                           "values": {"answer": "   "}}, status=422)
+    assert empty["form"]["fields"][0]["error"] == "Write a few words back: even a thank-you closes the loop."
     await server.post("/form", {"user": LEADER, "message_id": answer_form["message_id"],
                                 "values": {"answer": "Thanks Sam: I'll move my updates to the morning."}})
     in_thread = [m for m in await server.channel() if m["thread_id"] == thread]
