@@ -13,9 +13,24 @@ from storage.repositories.people import ensure_person, ensure_workspace
 from storage.tables import Campaign, Nudge, Reply, Share
 
 
+# Tables whose shape a library defines (slack_sdk's installation and state stores, APScheduler's
+# job store); our migrations create them, but they are not on our metadata.
+LIBRARY_TABLE_PREFIXES = ("slack_", "apscheduler_")
+
+
+def ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    table = getattr(obj, "table", obj) if type_ != "table" else obj
+    table_name = getattr(table, "name", name) or ""
+    return not table_name.startswith(LIBRARY_TABLE_PREFIXES)
+
+
 async def test_migrations_create_exactly_the_tables_the_code_declares(migrated_db: Database) -> None:
+    def compare(conn):  # type: ignore[no-untyped-def]
+        context = MigrationContext.configure(conn, opts={"include_object": ours, "compare_type": True})
+        return compare_metadata(context, SQLModel.metadata)
+
     async with migrated_db.engine.connect() as conn:
-        diff = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), SQLModel.metadata))
+        diff = await conn.run_sync(compare)
     assert diff == []
 
 
