@@ -1,4 +1,7 @@
-"""Every sentence a person reads comes from prompts/copy/<locale>.yaml, never from Python."""
+"""Every sentence a person reads comes from prompts/copy/, never from Python.
+
+The engine's words are in `<locale>.yaml`; each edge keeps its own in a book,
+`<book>.<locale>.yaml`, whose top-level key is the book's name."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -9,15 +12,17 @@ import yaml
 
 
 class Copy:
-    def __init__(self, entries: dict[str, str], locale: str) -> None:
-        self._entries = entries
+    def __init__(self, tree: dict[str, Any], locale: str, source: str) -> None:
+        self.tree = tree
         self.locale = locale
+        self.source = source
+        self._entries = _flatten(tree)
 
     def __call__(self, key: str, **values: Any) -> str:
         try:
             template = self._entries[key]
         except KeyError:
-            raise KeyError(f"copy key {key!r} missing from prompts/copy/{self.locale}.yaml") from None
+            raise KeyError(f"copy key {key!r} missing from prompts/copy/{self.source}") from None
         return template.format(**values) if values else template
 
     def keys(self) -> set[str]:
@@ -35,10 +40,15 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
-@lru_cache(maxsize=8)
-def load_copy(locale: str = "en") -> Copy:
+@lru_cache(maxsize=16)
+def load_copy(locale: str = "en", book: str | None = None) -> Copy:
+    """The engine's copy, or an edge's `book`; an unknown locale falls back to English."""
     folder = files("prompts") / "copy"
-    source = folder / f"{locale}.yaml"
-    if not source.is_file():
-        locale, source = "en", folder / "en.yaml"
-    return Copy(_flatten(yaml.safe_load(source.read_text(encoding="utf-8"))), locale)
+
+    def name(loc: str) -> str:
+        return f"{book}.{loc}.yaml" if book else f"{loc}.yaml"
+
+    if not (folder / name(locale)).is_file():
+        locale = "en"
+    tree = yaml.safe_load((folder / name(locale)).read_text(encoding="utf-8"))
+    return Copy(tree[book] if book else tree, locale, name(locale))
