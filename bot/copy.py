@@ -12,10 +12,10 @@ import yaml
 
 
 class Copy:
-    def __init__(self, tree: dict[str, Any], locale: str, source: str) -> None:
+    def __init__(self, tree: dict[str, Any], locale: str, source: str = "") -> None:
         self.tree = tree
         self.locale = locale
-        self.source = source
+        self.source = source or f"{locale}.yaml"
         self._entries = _flatten(tree)
 
     def __call__(self, key: str, **values: Any) -> str:
