@@ -2,10 +2,12 @@
 `mount_socket_mode` also connects over Socket Mode when SLACK_APP_TOKEN is set."""
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.app import SlackEdge, build_edge
 from bot.runtime import Runtime
@@ -18,15 +20,23 @@ def mount(app: web.Application, runtime: Runtime, *, socket_mode: bool = False) 
     edge = build_edge(runtime, socket_mode=socket_mode)
     app[SLACK_EDGE] = edge
     runtime.services.platforms.register(edge.platform)
+    verifier = SignatureVerifier(edge.signing_secret)
 
     async def events(request: web.Request) -> web.Response:
         """Events, slash commands and interactivity, all verified by bolt before anything else."""
         try:
             bolt_request = await to_bolt_request(request)
-        except UnicodeDecodeError:
-            return web.json_response({"error": "body is not UTF-8"}, status=400)
+        except ValueError:  # bolt parses before it verifies: check the signature ourselves first
+            body = await request.read()
+            if not verifier.is_valid_request(body, dict(request.headers)):
+                return web.json_response({"error": "invalid request signature"}, status=401)
+            log.warning("signed Slack request to /slack/events with an unreadable body (%d bytes)", len(body))
+            return web.json_response({"error": "malformed Slack request body"}, status=400)
+        started = asyncio.all_tasks()
         try:
             response = await edge.app.async_dispatch(bolt_request)
+            for task in asyncio.all_tasks() - started:  # bolt's listeners, still running after the ack
+                edge.track(task)
         except Exception:
             # A signed request bolt could not parse: say so, log it, never crash the server.
             log.exception("Slack request to /slack/events could not be handled")

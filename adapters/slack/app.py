@@ -33,6 +33,7 @@ class SlackEdge:
         self.wording = wording
         self.seen = SeenEvents(runtime.db, runtime.services.clock)
         self.store: AsyncInstallationStore | None = None
+        self.signing_secret = ""
         self.platform: SlackPlatform
         self.app: AsyncApp
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -55,9 +56,13 @@ class SlackEdge:
             self._busy -= 1
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        return self.track(asyncio.ensure_future(work))
+
+    def track(self, task: asyncio.Task[Any]) -> asyncio.Task[Any]:
+        """Work that outlives its request: kept referenced, counted, and waited for at shutdown."""
+        if not task.done():
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return task
 
     async def idle(self, timeout: float = 10.0) -> None:
@@ -118,6 +123,7 @@ def build_edge(runtime: Runtime, *, socket_mode: bool = False) -> SlackEdge:
     if not settings.slack_bot_token and not (settings.slack_client_id and settings.slack_client_secret):
         raise RuntimeError("set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth)")
     edge = SlackEdge(runtime, load_wording("en"))
+    edge.signing_secret = signing_secret
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     client = web_client(token, settings.slack_api_url)
     common: dict[str, Any] = {"signing_secret": signing_secret,
