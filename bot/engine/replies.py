@@ -60,6 +60,11 @@ async def delete_reply(session: AsyncSession, event: ReplyDeleted) -> bool:
     return True
 
 
+async def author_name(session: AsyncSession, reply: Reply) -> str:
+    author = await session.get(Person, reply.author_id) if reply.author_id else None
+    return author.display_name if author else "?"
+
+
 async def named_replies(session: AsyncSession, share: Share) -> list[tuple[Reply, str]]:
     """Team replies with their authors' names, the leader's own answers left out."""
     assert share.id is not None
@@ -67,8 +72,7 @@ async def named_replies(session: AsyncSession, share: Share) -> list[tuple[Reply
     for reply in await replies_for(session, share.id):
         if reply.is_leader:
             continue
-        author = await session.get(Person, reply.author_id) if reply.author_id else None
-        named.append((reply, author.display_name if author else "?"))
+        named.append((reply, await author_name(session, reply)))
     return named
 
 
@@ -94,8 +98,7 @@ async def open_answer_form(services: Services, session: AsyncSession, person: Pe
     if reply is None or share is None or share.leader_id != person.id:
         await dm(services, person, "answer.not_found")
         return
-    author = await session.get(Person, reply.author_id) if reply.author_id else None
-    form = compose.answer_form(services.copy, reply, author.display_name if author else "?")
+    form = compose.answer_form(services.copy, reply, await author_name(session, reply))
     await services.platform(person.workspace_id).open_form(person.workspace_id, person.platform_user_id,
                                                           form, trigger)
 
@@ -110,7 +113,7 @@ async def submit_answer(services: Services, session: AsyncSession, person: Perso
         return None
     text = values.get("answer", "").strip()
     if not text:
-        form = compose.answer_form(services.copy, reply, "")
+        form = compose.answer_form(services.copy, reply, await author_name(session, reply))
         return compose.with_errors(form, {"answer": services.copy("answer.form.empty")})
     message = Message(kind="answer", text=text,
                       context=services.copy("answer.posted_by", leader=person.display_name))

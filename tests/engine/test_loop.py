@@ -77,6 +77,7 @@ async def test_nudge_share_replies_digest_answer_streak(runtime: Runtime, platfo
     answer_form = platform.last("form").form
     outcome = await runtime.engine.handle(events.FormSubmitted(W, "alex", "answer", {"answer": " "}, answer_form.context))
     assert outcome.form is not None and outcome.form.fields[0].error
+    assert outcome.form.fields[0].label == "Your answer to Sam Okafor"  # the re-shown form keeps the name
     await runtime.engine.handle(events.FormSubmitted(W, "alex", "answer", {"answer": "Thanks Sam, I'll ask IT"},
                                                      answer_form.context))
     answer = platform.last("post")
