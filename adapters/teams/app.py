@@ -12,7 +12,12 @@ from typing import Any
 
 import yaml
 from aiohttp import web
+from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticateRequestResult
+from msrest.exceptions import DeserializationError
+from requests import RequestException
 
 from adapters.teams.handler import GoFirstTeamsHandler
 from adapters.teams.limits import SlidingLimiter
@@ -38,9 +43,12 @@ TEAMS = web.AppKey("teams", TeamsEdge)
 
 
 class BotConfig:
-    """The attribute names ConfigurationBotFrameworkAuthentication reads, from our Settings."""
+    """The attribute names ConfigurationBotFrameworkAuthentication reads, from our Settings
+    (`overrides` let a test point token validation at a local key server)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, **overrides: str) -> None:
+        for name, value in overrides.items():
+            setattr(self, name, value)
         self.APP_ID = settings.teams_app_id
         self.APP_PASSWORD = settings.teams_app_password.get_secret_value() if settings.teams_app_password else ""
         self.APP_TYPE = settings.teams_app_type or "MultiTenant"
@@ -60,12 +68,16 @@ def load_teams_copy() -> Copy:
     return Copy(_flatten(yaml.safe_load(source.read_text(encoding="utf-8"))), "teams.en")
 
 
+def make_adapter(settings: Settings, **overrides: str) -> CloudAdapter:
+    return CloudAdapter(ConfigurationBotFrameworkAuthentication(BotConfig(settings, **overrides)))
+
+
 def build_edge(runtime: Runtime, limiter: SlidingLimiter | None = None) -> TeamsEdge:
     settings = runtime.settings
     if not settings.teams_app_id:
         log.warning("TEAMS DEV MODE: MicrosoftAppId is empty, so Bot Framework tokens are NOT checked and "
                     "anyone who can reach /api/messages can act as any Teams user. Never run this in production.")
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(BotConfig(settings)))
+    adapter = make_adapter(settings)
     refs = ReferenceStore(runtime.db, runtime.services.clock)
     limiter = limiter or SlidingLimiter(time.monotonic, asyncio.sleep)
     platform = TeamsPlatform(adapter, settings.teams_app_id, refs, limiter, asyncio.sleep)
@@ -90,16 +102,33 @@ async def messages(request: web.Request) -> web.StreamResponse:
         log.warning("Teams: a request to /api/messages was not an activity")
         return web.json_response({"error": "body is not a Bot Framework activity (no type)"}, status=400)
     try:
-        response = await edge.adapter.process(request, edge.handler)
-    except web.HTTPException as exc:
-        if exc.status == 401:
-            log.warning("Teams: rejected an activity with a missing or invalid token from %s", request.remote)
-            return web.json_response({"error": "unauthorized"}, status=401)
-        raise
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        log.warning("Teams: could not handle a %s activity: %r", body.get("type"), exc)
+        activity = Activity().deserialize(body)
+    except (DeserializationError, ValueError, TypeError, KeyError) as exc:
+        log.warning("Teams: could not read a %s activity: %r", body.get("type"), exc)
         return web.json_response({"error": "malformed activity"}, status=400)
-    return response or web.Response(status=201)
+    auth = await authenticate(edge.adapter, activity, request.headers.get("Authorization", ""), request.remote)
+    if isinstance(auth, web.Response):
+        return auth
+    invoke = await edge.adapter.process_activity(auth, activity, edge.handler.on_turn)
+    if invoke:
+        return web.json_response(serializer_helper(invoke.body), status=invoke.status)
+    return web.Response(status=201)
+
+
+async def authenticate(adapter: CloudAdapter, activity: Activity, header: str,
+                       remote: str | None) -> AuthenticateRequestResult | web.Response:
+    """Bot Framework's JWT check, before anything is read or stored. botbuilder signals a bad token
+    with many exception types (PermissionError, PyJWT errors, a bare Exception, an IndexError for
+    an unknown key id): every one of them is a 401 here, never a 500."""
+    try:
+        return await adapter.bot_framework_authentication.authenticate_request(activity, header)
+    except RequestException as exc:
+        log.error("Teams: cannot check tokens, Microsoft's signing keys are unreachable: %s", exc)
+        return web.json_response({"error": "cannot validate the token now"}, status=503)
+    except Exception as exc:  # see the docstring: all of these mean "not a valid token"
+        log.warning("Teams: rejected an activity from %s: missing or invalid token (%s: %s)", remote,
+                    type(exc).__name__, str(exc)[:120])
+        return web.json_response({"error": "unauthorized"}, status=401)
 
 
 def mount(app: web.Application, runtime: Runtime) -> None:

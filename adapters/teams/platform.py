@@ -7,7 +7,6 @@ import json
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import Any, TypeVar
 
 import aiohttp
@@ -141,7 +140,12 @@ class TeamsPlatform:
 
     async def _send(self, conv: Conversation, activity: Activity, target: str | None = None) -> str:
         async def op(context: TurnContext) -> str:
-            response = await context.send_activity(activity)
+            # straight to the conversation: TurnContext.send_activity would make it a reply to the
+            # made-up id of botbuilder's continuation activity
+            outgoing = TurnContext.apply_conversation_reference(activity, reference_of(context))
+            outgoing.reply_to_id = None
+            client = context.turn_state[self.adapter.BOT_CONNECTOR_CLIENT_KEY]
+            response = await client.conversations.send_to_conversation(outgoing.conversation.id, outgoing)
             return response.id if response and response.id else ""
 
         return await self._deliver(conv, op, target or conv.conversation_id)
@@ -223,5 +227,5 @@ class TeamsPlatform:
         return conv
 
 
-def without_gone(conv: Conversation) -> Conversation:
-    return replace(conv, gone_reason=None)
+def reference_of(context: TurnContext) -> ConversationReference:
+    return TurnContext.get_conversation_reference(context.activity)

@@ -96,6 +96,7 @@ async def test_share_form_validates_then_posts_to_the_channel_and_records_thread
     post = [c for c in live.connector.sent(CHANNEL, "POST") if c.body.get("attachments")][-1]
     assert "honestly, time: it feels slower than email" in card_text(card_of(post.body))
     assert "Reply in this thread" in card_text(card_of(post.body))
+    assert post.path.endswith(f"/{CHANNEL}/activities"), "a new thread, not a reply to some message"
 
     # a reply in the post's thread (Teams: conversation id `<channel>;messageid=<root>`) is recorded
     reply = live.activity("message", MEMBER, live.channel(root=post.activity_id), text="<p>my barrier is IT blocking the app</p>",
