@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import weakref
 from collections.abc import Coroutine
 from typing import Any
 
@@ -37,6 +38,8 @@ class SlackEdge:
         self.platform: SlackPlatform
         self.app: AsyncApp
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._channel_locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = \
+            weakref.WeakValueDictionary()
         self._busy = 0
 
     @property
@@ -54,6 +57,14 @@ class SlackEdge:
             return Outcome(error=self.wording("command.failed"))
         finally:
             self._busy -= 1
+
+    def channel_lock(self, workspace_id: str, channel_id: str) -> asyncio.Lock:
+        """A lock per channel, dropped when nobody holds or waits for it."""
+        key = (workspace_id, channel_id)
+        lock = self._channel_locks.get(key)
+        if lock is None:
+            lock = self._channel_locks[key] = asyncio.Lock()
+        return lock
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         return self.track(asyncio.ensure_future(work))

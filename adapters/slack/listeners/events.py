@@ -68,7 +68,11 @@ def register(app: AsyncApp, edge: "SlackEdge") -> None:
 
     @app.event("message")
     async def message(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
-        await on_message(edge, workspace_id_of(context, body), event)
+        workspace_id = workspace_id_of(context, body)
+        # One channel's messages are handled in the order they arrived: an edit that follows a reply
+        # closely must not overtake it (the reply's author may still be looked up in users.info).
+        async with edge.channel_lock(workspace_id, str(event.get("channel", ""))):
+            await on_message(edge, workspace_id, event)
 
     @app.event("app_home_opened")
     async def home_opened(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
