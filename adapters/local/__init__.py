@@ -12,7 +12,7 @@ from adapters.local.broadcast import Broadcaster
 from adapters.local.page import STATIC, STATIC_URL, page_handler
 from adapters.local.platform import LocalPlatform
 from adapters.local.routes import API, PLAYGROUND, Playground, add_routes
-from adapters.local.wording import load_wording
+from bot.copy import load_copy
 from bot.demo import seed_demo
 from bot.runtime import Runtime
 
@@ -24,7 +24,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
     broadcaster = Broadcaster()
     platform = LocalPlatform(services.db, services.clock, broadcaster)
     services.platforms.register(platform)
-    words = load_wording("en")
+    words = load_copy("en", "playground")
     playground = Playground(runtime, platform, broadcaster, words)
     app[PLAYGROUND] = playground
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from adapters.local.wording import Wording
+from bot.copy import Copy
 from bot.demo import ADMIN, DemoIds
 from bot.engine.nudges import send_now
 from bot.engine.progress import load_streak, local_week
@@ -61,7 +61,7 @@ async def status(services: Services, ids: DemoIds) -> dict[str, Any]:
     }
 
 
-async def start_campaign(services: Services, ids: DemoIds, words: Wording) -> AdminResult:
+async def start_campaign(services: Services, ids: DemoIds, words: Copy) -> AdminResult:
     """Draft → active, audited as Dana's change; starting it again changes nothing."""
     async with services.db.session() as session:
         campaign = await session.get(Campaign, ids.campaign_id)
@@ -77,7 +77,7 @@ async def start_campaign(services: Services, ids: DemoIds, words: Wording) -> Ad
     return AdminResult(200, words("admin.started"), True)
 
 
-async def nudge_now(services: Services, ids: DemoIds, words: Wording) -> AdminResult:
+async def nudge_now(services: Services, ids: DemoIds, words: Copy) -> AdminResult:
     """This week's nudge for Alex, once: a second press says so instead of sending again."""
     async with services.db.session() as session:
         campaign = await session.get(Campaign, ids.campaign_id)
@@ -95,7 +95,7 @@ async def nudge_now(services: Services, ids: DemoIds, words: Wording) -> AdminRe
     return AdminResult(200, words("admin.nudge_already", state=words(f"admin.nudge_states.{nudge.state}")), False)
 
 
-async def digest_now(services: Services, ids: DemoIds, words: Wording) -> AdminResult:
+async def digest_now(services: Services, ids: DemoIds, words: Copy) -> AdminResult:
     """The digest of Alex's latest posted share, with every reply so far."""
     async with services.db.session() as session:
         latest = await posted_shares(session, ids.leader_id, limit=1)

@@ -9,7 +9,7 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from adapters.local.wording import Wording
+from bot.copy import Copy
 from bot.demo import ADMIN, DEMO_CHANNEL, LEADER
 
 HERE = Path(__file__).parent
@@ -24,13 +24,13 @@ def embedded_json(data: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def render_page(words: Wording, api: str) -> str:
+def render_page(words: Copy, api: str) -> str:
     config = {"api": api, "leader": LEADER[0], "admin": ADMIN[0], "channel": DEMO_CHANNEL}
     return _templates.get_template("playground.html").render(
         t=words.tree, static=STATIC_URL, copy_json=embedded_json(words.tree), config_json=embedded_json(config))
 
 
-def page_handler(words: Wording, api: str) -> Any:
+def page_handler(words: Copy, api: str) -> Any:
     html = render_page(words, api)
 
     async def page(_request: web.Request) -> web.Response:

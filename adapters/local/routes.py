@@ -14,7 +14,7 @@ from adapters.local import admin
 from adapters.local.broadcast import Broadcaster
 from adapters.local.platform import LocalPlatform, as_json, dm_of, home_of, row_json
 from adapters.local.requests import BadRequest, json_body, refuses_bad_input, text_field, text_values
-from adapters.local.wording import Wording
+from bot.copy import Copy
 from bot.demo import DEMO_CHANNEL, DemoIds
 from bot.engine import events
 from bot.engine.engine import Outcome
@@ -33,7 +33,7 @@ class Playground:
     runtime: Runtime
     platform: LocalPlatform
     broadcaster: Broadcaster
-    words: Wording
+    words: Copy
     ids: DemoIds | None = None
     people: list[dict[str, Any]] = field(default_factory=list)
 
