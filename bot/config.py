@@ -43,6 +43,17 @@ class Settings(BaseSettings):
     llm_url: str | None = Field(default=None, alias="GOFIRST_LLM_URL")
     llm_model: str | None = Field(default=None, alias="GOFIRST_LLM_MODEL")
 
+    # Scheduling and delivery (docs/delivery.md explains each).
+    scheduler_enabled: bool = Field(default=True, alias="GOFIRST_SCHEDULER")
+    grace_hours: float = Field(default=6.0, alias="GOFIRST_GRACE_HOURS", ge=0)
+    cap_per_day: int = Field(default=1, alias="GOFIRST_CAP_PER_DAY", ge=1)
+    cap_per_week: int = Field(default=3, alias="GOFIRST_CAP_PER_WEEK", ge=1)
+    worker_interval: float = Field(default=5.0, alias="GOFIRST_WORKER_INTERVAL", gt=0)
+    election_interval: float = Field(default=3.0, alias="GOFIRST_ELECTION_INTERVAL", gt=0)
+    sending_lease_seconds: float = Field(default=120.0, alias="GOFIRST_SENDING_LEASE_SECONDS", gt=0)
+    delivery_max_attempts: int = Field(default=6, alias="GOFIRST_DELIVERY_MAX_ATTEMPTS", ge=1)
+    plan_horizon_hours: float = Field(default=48.0, alias="GOFIRST_PLAN_HORIZON_HOURS", gt=0)
+
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_signing_secret and (self.slack_bot_token or self.slack_client_id))

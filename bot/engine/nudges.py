@@ -18,7 +18,7 @@ from bot.engine.services import Services
 from storage.tables import Campaign, Nudge, Person, Workspace
 
 log = logging.getLogger(__name__)
-OPEN_STATES = ("planned", "due")
+OPEN_STATES = ("planned", "due", "retry")
 
 
 def prompt_in(pack: Pack, prompt_id: str) -> PackNudge:
@@ -74,43 +74,20 @@ def held_reason(leader: Person, workspace: Workspace) -> str | None:
 
 
 async def deliver_nudge(services: Services, nudge_id: int) -> Nudge:
-    """Sends a planned nudge and records where it landed. A nudge not open any more is left alone,
-    which is what makes a second call harmless."""
+    """Sends a planned nudge now and records where it landed. It goes through the outbox's claim
+    (a conditional update to `sending`), so a worker racing for the same row can't send it too, and
+    a nudge not open any more is left alone, which is what makes a second call harmless."""
+    from bot.scheduling import outbox  # scheduling builds on the engine; imported here to avoid a cycle
+
     async with services.db.session() as session:
         nudge = await session.get(Nudge, nudge_id)
-        if nudge is None or nudge.state not in OPEN_STATES:
+        if nudge is None or nudge.state not in outbox.CLAIMABLE:
             raise LookupError(f"nudge {nudge_id} is not waiting to be sent")
-        leader = await session.get(Person, nudge.leader_id)
-        workspace = await session.get(Workspace, nudge.workspace_id)
-        assert leader is not None and workspace is not None
-        held_because = held_reason(leader, workspace)
-        if held_because:
-            nudge.state, nudge.last_error = "held", held_because
-            session.add(nudge)
-            return nudge
-        message = compose.nudge_message(services.copy, prompt_in(services.packs[nudge.pack], nudge.prompt_id),
-                                        nudge_id)
-        nudge.attempts += 1
-        try:
-            sent = await services.platform(nudge.workspace_id).send_dm(
-                nudge.workspace_id, leader.platform_user_id, message)
-        except DeliveryError as exc:
-            nudge.last_error = exc.reason[:500]
-            if exc.permanent:
-                nudge.state = "failed"
-                if exc.scope == "person":
-                    leader.inactive_reason = exc.reason[:200]
-                    session.add(leader)
-                elif exc.scope == "workspace":
-                    workspace.active = False
-                    session.add(workspace)
-            session.add(nudge)
-            log.warning("nudge %s not delivered: %s", nudge_id, exc.reason)
-            return nudge
-        nudge.state, nudge.sent_at = "sent", services.clock.now()
-        nudge.channel_id, nudge.platform_message_id = sent.channel_id, sent.message_id
-        session.add(nudge)
-        return nudge
+    claim_id = await outbox.claim_one(services, nudge_id)
+    delivered = await outbox.deliver_claimed(services, nudge_id, claim_id, scheduled=False) if claim_id else None
+    if delivered is None:
+        raise LookupError(f"nudge {nudge_id} is being sent by another worker")
+    return delivered
 
 
 async def close_nudge(services: Services, nudge: Nudge, state: str, outcome_key: str, **values: str) -> None:

@@ -21,14 +21,18 @@ def _same_week(a: date, b: date) -> bool:
     return a.isocalendar()[:2] == b.isocalendar()[:2]
 
 
-def apply_cap(due: datetime, taken: Sequence[datetime], hours: Hours, cap: Cap) -> tuple[datetime, str | None]:
+def apply_cap(due: datetime, taken: Sequence[datetime], hours: Hours, cap: Cap,
+              max_days: int = 7) -> tuple[datetime | None, str | None]:
     """The first moment at or after `due` (same wall time, working days only) where the person's
-    other nudges (`taken`, any zone) leave room. What the cap holds back is deferred, never dropped."""
+    other nudges (`taken`, any zone) leave room: what the cap holds back is deferred, not dropped.
+    None when there is no room within `max_days`: a campaign busier than the cap would otherwise
+    push an ever-growing backlog into the future, so that nudge is held back (and shown)."""
     zone = hours.zone
+    limit = due.astimezone(zone).date() + timedelta(days=max_days)
     days = [t.astimezone(zone).date() for t in taken]
     wall = due.astimezone(zone).timetz().replace(tzinfo=None)
     day = due.astimezone(zone).date()
-    for _ in range(MAX_DEFER_DAYS):
+    while day <= limit:
         if hours.is_working_day(day):
             per_day = sum(1 for d in days if d == day)
             per_week = sum(1 for d in days if _same_week(d, day))
@@ -43,7 +47,8 @@ def apply_cap(due: datetime, taken: Sequence[datetime], hours: Hours, cap: Cap) 
                 day = day + timedelta(days=7 - day.weekday())  # the week is full: next Monday
                 continue
         day += timedelta(days=1)
-    return due, "frequency cap could not find room within ten weeks; sending as planned"
+    return None, (f"held back by the frequency cap (at most {cap.per_day} a working day, {cap.per_week} "
+                  f"a week): no room within {max_days} days")
 
 
 def working_hours_between(start: datetime, end: datetime, hours: Hours) -> float:

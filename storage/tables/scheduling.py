@@ -17,7 +17,7 @@ class NudgeDelivery(SQLModel, table=True):
 
     __tablename__ = "nudge_delivery"
 
-    nudge_id: int = Field(foreign_key="nudge.id", primary_key=True)
+    nudge_id: int = Field(foreign_key="nudge.id", primary_key=True, ondelete="CASCADE")
     claim_id: str | None = Field(default=None, max_length=40)
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     not_before: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
@@ -30,7 +30,7 @@ class NudgeReminder(SQLModel, table=True):
 
     __tablename__ = "nudge_reminder"
 
-    nudge_id: int = Field(foreign_key="nudge.id", primary_key=True)
+    nudge_id: int = Field(foreign_key="nudge.id", primary_key=True, ondelete="CASCADE")
     state: str = Field(default="sending", max_length=20)
     due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
@@ -43,7 +43,7 @@ class CampaignSchedule(SQLModel, table=True):
 
     __tablename__ = "campaign_schedule"
 
-    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True, ondelete="CASCADE")
     activated_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     team_channels: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     grace_hours: float | None = None

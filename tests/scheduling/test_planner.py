@@ -129,6 +129,13 @@ def test_cap_holds_three_a_week_and_defers_the_fourth_to_next_week() -> None:
     assert apply_cap(taken[0], [], hours, Cap()) == (taken[0], None)
 
 
+def test_a_campaign_busier_than_the_cap_is_held_back_not_piled_up() -> None:
+    hours, zone = Hours(tz="UTC"), zone_named("UTC")
+    busy = [datetime(2026, 11, 23, 10, tzinfo=zone) + timedelta(days=d) for d in range(14) if d % 7 < 5]
+    moved, why = apply_cap(datetime(2026, 11, 26, 10, tzinfo=zone), busy, hours, Cap())
+    assert moved is None and "held back by the frequency cap" in (why or "")
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=20 * 24), max_size=12))
 def test_cap_never_lets_more_than_one_a_day_or_three_a_week(hour_offsets: list[int]) -> None:
@@ -137,8 +144,8 @@ def test_cap_never_lets_more_than_one_a_day_or_three_a_week(hour_offsets: list[i
     taken: list[datetime] = []
     for offset in sorted(hour_offsets):
         wanted = datetime(2026, 11, 2, 10, tzinfo=zone) + timedelta(hours=offset)
-        moved, _ = apply_cap(wanted, taken, hours, Cap())
-        assert moved >= wanted
+        moved, _ = apply_cap(wanted, taken, hours, Cap(), max_days=70)
+        assert moved is not None and moved >= wanted
         taken.append(moved)
     days = [t.astimezone(zone).date() for t in taken]
     assert all(days.count(d) <= 1 for d in days)

@@ -28,7 +28,7 @@ def upgrade() -> None:
     sa.Column('not_before', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
     sa.Column('local_due', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
-    sa.ForeignKeyConstraint(['nudge_id'], ['nudge.id'], ),
+    sa.ForeignKeyConstraint(['nudge_id'], ['nudge.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('nudge_id')
     )
     op.create_table('nudge_reminder',
@@ -38,7 +38,7 @@ def upgrade() -> None:
     sa.Column('sent_at', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('platform_message_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
-    sa.ForeignKeyConstraint(['nudge_id'], ['nudge.id'], ),
+    sa.ForeignKeyConstraint(['nudge_id'], ['nudge.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('nudge_id')
     )
     op.create_table('campaign_schedule',
@@ -46,7 +46,7 @@ def upgrade() -> None:
     sa.Column('activated_at', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('team_channels', sa.JSON(), nullable=False),
     sa.Column('grace_hours', sa.Float(), nullable=True),
-    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], ),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('campaign_id')
     )
     op.create_table('scheduler_leader',

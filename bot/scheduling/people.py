@@ -1,0 +1,84 @@
+"""A person's zone, working hours and pauses as the planner sees them; profile refresh and the
+person's own overrides (an override wins over the platform profile)."""
+from __future__ import annotations
+
+from datetime import date, time
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.engine.port import DeliveryError, Platform
+from bot.scheduling.planner import Hours, PlanError, parse_days, parse_hhmm, zone_named
+from storage.tables import Pause, Person
+
+HOLDING_PAUSES = ("snooze", "vacation", "skip")
+
+
+def hours_of(person: Person) -> Hours:
+    """The planner's view of a person; bad stored values fall back to safe defaults, never a crash."""
+    try:
+        zone_named(person.tz)
+        tz = person.tz
+    except PlanError:
+        tz = "UTC"
+    try:
+        start, end = parse_hhmm(person.work_start, "work_start"), parse_hhmm(person.work_end, "work_end")
+        if end <= start:
+            raise PlanError("work_end", "ends before it starts")
+    except PlanError:
+        start, end = time(9, 0), time(17, 0)
+    try:
+        quiet = parse_days(person.quiet_days)
+    except PlanError:
+        quiet = frozenset({5, 6})
+    if len(quiet) >= 7:
+        quiet = frozenset({5, 6})
+    return Hours(tz=tz, work_start=start, work_end=end, quiet_days=quiet)
+
+
+async def pause_covering(session: AsyncSession, person: Person, day: date) -> Pause | None:
+    """The snooze, vacation or skipped week covering `day`, if any (the longest one)."""
+    query = select(Pause).where(Pause.person_id == person.id, Pause.starts_on <= day, Pause.ends_on >= day)
+    pauses = [p for p in (await session.exec(query)).all() if p.kind in HOLDING_PAUSES]
+    return max(pauses, key=lambda p: p.ends_on) if pauses else None
+
+
+async def refresh_from_profile(session: AsyncSession, platform: Platform, person: Person) -> bool:
+    """Takes the zone from the platform profile unless the person set their own. Returns changed."""
+    if person.tz_overridden:
+        return False
+    try:
+        profile = await platform.fetch_profile(person.workspace_id, person.platform_user_id)
+    except DeliveryError:
+        return False
+    if profile is None or not profile.tz or profile.tz == person.tz:
+        return False
+    try:
+        zone_named(profile.tz)
+    except PlanError:
+        return False
+    person.tz = profile.tz
+    session.add(person)
+    return True
+
+
+def override_timezone(session: AsyncSession, person: Person, tz: str | None) -> None:
+    """The person's own zone (None goes back to the profile's)."""
+    if tz is None:
+        person.tz_overridden = False
+    else:
+        zone_named(tz)
+        person.tz, person.tz_overridden = tz, True
+    session.add(person)
+
+
+def override_hours(session: AsyncSession, person: Person, start: str, end: str, quiet_days: str | None = None) -> None:
+    if parse_hhmm(end, "work_end") <= parse_hhmm(start, "work_start"):
+        raise PlanError("work_end", f"{end} is not after {start}; working hours must end after they start")
+    if quiet_days is not None:
+        days = parse_days(quiet_days)
+        if len(days) >= 7:
+            raise PlanError("quiet_days", "every day is quiet; leave at least one working day")
+        person.quiet_days = ",".join(str(d) for d in sorted(days))
+    person.work_start, person.work_end = start, end
+    session.add(person)

@@ -1,0 +1,107 @@
+"""No chasing: at most one gentle reminder for a nudge the leader ignored, after the campaign's
+number of working days (default two; none when the campaign turns reminders off). The reminder
+row is written before the send and its primary key is the nudge, so there is never a second one."""
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from functools import lru_cache
+from importlib.resources import files
+
+import yaml
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from bot.copy import Copy, _flatten
+from bot.engine import compose
+from bot.engine.nudges import held_reason, prompt_in
+from bot.engine.port import DeliveryError, UnknownPlatform
+from bot.engine.services import Services
+from bot.scheduling.cap import add_working_days, working_hours_between
+from bot.scheduling.capability import Traceable, reminder_marker
+from bot.scheduling.outbox import Policy
+from bot.scheduling.people import hours_of, pause_covering
+from storage.tables import Campaign, Nudge, Person, Workspace
+from storage.tables.scheduling import NudgeReminder
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def delivery_copy() -> Copy:
+    source = files("prompts") / "copy" / "delivery.en.yaml"
+    return Copy(_flatten(yaml.safe_load(source.read_text(encoding="utf-8"))), "en")
+
+
+async def due_reminders(services: Services) -> list[tuple[int, str]]:
+    """(nudge id, state to record) for ignored nudges whose reminder moment has come."""
+    now = services.clock.now()
+    async with services.db.session() as session:
+        query = (select(Nudge, Campaign, Person)
+                 .join(Campaign, col(Campaign.id) == col(Nudge.campaign_id))
+                 .join(Person, col(Person.id) == col(Nudge.leader_id))
+                 .outerjoin(NudgeReminder, col(NudgeReminder.nudge_id) == col(Nudge.id))
+                 .where(Nudge.state == "sent", col(Nudge.sent_at).is_not(None), col(NudgeReminder.nudge_id).is_(None),
+                        col(Campaign.reminder_after_days).is_not(None), col(Campaign.reminder_after_days) > 0))
+        found = []
+        for nudge, campaign, leader in (await session.exec(query)).all():
+            assert nudge.sent_at is not None and campaign.reminder_after_days is not None
+            hours = hours_of(leader)
+            due = add_working_days(nudge.sent_at, campaign.reminder_after_days, hours)
+            if due > now:
+                continue
+            late = working_hours_between(due, now, hours) > Policy().grace_hours
+            paused = await pause_covering(session, leader, now.astimezone(hours.zone).date())
+            found.append((nudge.id or 0, "missed" if late else "held" if paused else "sending"))
+    return found
+
+
+async def send_reminders(services: Services) -> int:
+    sent = 0
+    for nudge_id, state in await due_reminders(services):
+        if await _remind(services, nudge_id, state):
+            sent += 1
+    return sent
+
+
+async def _remind(services: Services, nudge_id: int, state: str) -> bool:
+    now = services.clock.now()
+    try:
+        async with services.db.session() as session:
+            nudge = await session.get(Nudge, nudge_id)
+            leader = await session.get(Person, nudge.leader_id) if nudge else None
+            workspace = await session.get(Workspace, nudge.workspace_id) if nudge else None
+            assert nudge is not None and leader is not None and workspace is not None
+            if held_reason(leader, workspace):
+                state = "held"
+            session.add(NudgeReminder(nudge_id=nudge_id, state=state, due_at=now))
+            await session.flush()  # the primary key claims the one reminder before anything is sent
+            copy = delivery_copy()
+            message = replace(compose.nudge_message(services.copy, prompt_in(services.packs[nudge.pack], nudge.prompt_id),
+                                                    nudge_id),
+                              title=copy("delivery.reminder.title"), context=copy("delivery.reminder.context"))
+            workspace_id, user_id = nudge.workspace_id, leader.platform_user_id
+    except IntegrityError:
+        return False  # another replica took it
+    if state != "sending":
+        return False
+    try:
+        platform = services.platform(workspace_id)
+        if isinstance(platform, Traceable):
+            result = await platform.send_dm_marked(workspace_id, user_id, message, reminder_marker(nudge_id))
+        else:
+            result = await platform.send_dm(workspace_id, user_id, message)
+    except (DeliveryError, UnknownPlatform) as exc:
+        reason = exc.reason if isinstance(exc, DeliveryError) else str(exc)
+        async with services.db.session() as session:
+            row = await session.get(NudgeReminder, nudge_id)
+            if row is not None:  # a reminder is optional: one try, then let it go
+                row.state, row.last_error = "failed", reason[:500]
+                session.add(row)
+        return False
+    async with services.db.session() as session:
+        row = await session.get(NudgeReminder, nudge_id)
+        if row is not None:
+            row.state, row.sent_at, row.platform_message_id = "sent", now, result.message_id
+            session.add(row)
+    return True
