@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 # The engine's button ids (bot/engine/compose.py, engine.py); a test checks every rendered one is here.
-ENGINE_ACTIONS = ("nudge.share", "nudge.snooze", "nudge.skip", "nudge.optout", "share.post", "share.edit",
+ENGINE_ACTIONS = ("nudge.share", "nudge.snooze", "nudge.skip", "nudge.optout", "share.post", "share.edit", "share.reframe",
                   "digest.answer", "home.share", "home.snooze", "home.optout", "home.optin")
 ANY_ACTION = re.compile(r".+")
 
