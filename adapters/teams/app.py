@@ -7,10 +7,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from importlib.resources import files
-from typing import Any
 
-import yaml
 from aiohttp import web
 from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
@@ -23,8 +20,8 @@ from adapters.teams.handler import GoFirstTeamsHandler
 from adapters.teams.limits import SlidingLimiter
 from adapters.teams.platform import TeamsPlatform
 from adapters.teams.references import ReferenceStore
+from adapters.teams.wording import load_teams_copy
 from bot.config import Settings
-from bot.copy import Copy
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -53,19 +50,6 @@ class BotConfig:
         self.APP_PASSWORD = settings.teams_app_password.get_secret_value() if settings.teams_app_password else ""
         self.APP_TYPE = settings.teams_app_type or "MultiTenant"
         self.APP_TENANTID = settings.teams_app_tenant_id or ""
-
-
-def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    flat: dict[str, str] = {}
-    for key, value in tree.items():
-        flat.update(_flatten(value, f"{prefix}{key}.") if isinstance(value, dict)
-                    else {f"{prefix}{key}": str(value).rstrip("\n")})
-    return flat
-
-
-def load_teams_copy() -> Copy:
-    source = files("prompts") / "copy" / "teams.en.yaml"
-    return Copy(_flatten(yaml.safe_load(source.read_text(encoding="utf-8"))), "teams.en")
 
 
 def make_adapter(settings: Settings, **overrides: str) -> CloudAdapter:
