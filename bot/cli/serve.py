@@ -5,6 +5,7 @@ import typer
 from aiohttp import web
 
 from bot.cli.common import fail, run, settings_from, setup_logging
+from bot.cli.teams import check_serve_settings as check_teams
 from bot.config import Settings
 from bot.demo import seed_demo
 from bot.mounts import mounts_for
@@ -61,6 +62,7 @@ def serve(
     setup_logging(settings)
     if socket_mode and settings.slack_app_token is None:
         fail("--socket-mode needs SLACK_APP_TOKEN (an app-level xapp- token with connections:write)")
+    check_teams(settings)
     runtime = prepare(settings, migrate=False, demo=False)
     app = build_app(runtime, mounts_for(settings, playground=playground, socket_mode=socket_mode))
     serve_forever(runtime, app, f"GoFirst serving on http://{settings.host}:{settings.port}")

@@ -1,11 +1,35 @@
 """`gofirst teams package`: the app package an admin uploads to Teams."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import typer
 
 from bot.cli.common import fail
+from bot.config import Settings
+
+log = logging.getLogger("gofirst.teams")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def check_serve_settings(settings: Settings) -> None:
+    """Called by `gofirst serve`. An empty MicrosoftAppId turns Bot Framework's token check off, so
+    Teams is only served without one in an explicit, loudly logged dev mode."""
+    half_configured = settings.teams_app_password is not None or settings.teams_app_tenant_id
+    if not settings.teams_app_id and half_configured and not settings.teams_dev_mode:
+        fail("MicrosoftAppPassword or MicrosoftAppTenantId is set but MicrosoftAppId is empty. Without an app id "
+             "Bot Framework tokens are not checked, so GoFirst refuses to serve Teams. Set MicrosoftAppId, or "
+             "GOFIRST_TEAMS_DEV_MODE=1 for local testing only.")
+    if settings.teams_dev_mode and not settings.teams_app_id:
+        exposed = "" if settings.host in LOOPBACK else f" AND IT LISTENS ON {settings.host}, BEYOND THIS MACHINE"
+        log.warning("!" * 78)
+        log.warning("TEAMS DEV MODE (GOFIRST_TEAMS_DEV_MODE=1): MicrosoftAppId is empty, so /api/messages accepts "
+                    "activities WITHOUT checking Bot Framework tokens%s. Anyone who can reach it can act as any "
+                    "Teams user. Never run this in production.", exposed)
+        log.warning("!" * 78)
+    elif settings.teams_dev_mode:
+        log.warning("GOFIRST_TEAMS_DEV_MODE=1 is ignored: MicrosoftAppId is set, so tokens are checked")
 
 teams_app = typer.Typer(help="Microsoft Teams: build the app package.", no_args_is_help=True)
 
