@@ -6,6 +6,7 @@ import itertools
 import json
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -27,6 +28,7 @@ from storage.tables import Campaign, Person, Team
 from tests.slack.double import BOT_ID, BOT_TOKEN, BOT_USER, TEAM_ID, SlackDouble
 
 SECRET = "test-signing-secret"
+OAUTH_SECRET_KEY = "a test key that is long enough to be a real one, 48+ chars"
 WORKSPACE = f"slack:{TEAM_ID}"
 LEADER, SAM, PRIYA, JORDAN, ADMIN = "U0LEAD", "U0SAM", "U0PRIYA", "U0JORDAN", "U0ADMIN"
 CHANNEL = "C0TEAM"
@@ -160,10 +162,9 @@ def slack_settings(migrated_db: Database, double: SlackDouble) -> Settings:
     return settings_for(migrated_db.url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=double.url)
 
 
-@pytest.fixture
-async def live(migrated_db: Database, clock: FixedClock, double: SlackDouble,
-               slack_settings: Settings) -> AsyncIterator[Live]:
-    runtime = build_runtime(slack_settings, clock=clock, db=migrated_db)
+@asynccontextmanager
+async def running(settings: Settings, db: Database, clock: FixedClock, double: SlackDouble) -> AsyncIterator[Live]:
+    runtime = build_runtime(settings, clock=clock, db=db)
     runner, url = await start_live(runtime, double)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as http:
         live = Live(url, http, runner.app[SLACK_EDGE], runtime, double)
@@ -172,6 +173,22 @@ async def live(migrated_db: Database, clock: FixedClock, double: SlackDouble,
         finally:
             await live.edge.idle(timeout=15)
             await runner.cleanup()
+
+
+@pytest.fixture
+async def live(migrated_db: Database, clock: FixedClock, double: SlackDouble,
+               slack_settings: Settings) -> AsyncIterator[Live]:
+    async with running(slack_settings, migrated_db, clock, double) as server:
+        yield server
+
+
+@pytest.fixture
+async def oauth_live(migrated_db: Database, clock: FixedClock, double: SlackDouble) -> AsyncIterator[Live]:
+    """Multi-workspace mode: no bot token, installs through /slack/install."""
+    settings = settings_for(migrated_db.url, SLACK_CLIENT_ID="1234.5678", SLACK_CLIENT_SECRET="client-secret",
+                            GOFIRST_SECRET_KEY=OAUTH_SECRET_KEY, SLACK_API_URL=double.url)
+    async with running(settings, migrated_db, clock, double) as server:
+        yield server
 
 
 @pytest.fixture

@@ -56,6 +56,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_slack_seen_event_seen_at'), ['seen_at'], unique=False)
 
     op.create_table('slack_installations', *_bot_columns(),
+    sa.Column('enterprise_url', sa.String(length=200), nullable=True),
     sa.Column('user_id', sa.String(length=32), nullable=False),
     sa.Column('user_token', TOKEN, nullable=True),
     sa.Column('user_scopes', sa.String(length=1000), nullable=True),
