@@ -19,4 +19,8 @@ def mounts_for(settings: Settings, *, playground: bool, socket_mode: bool = Fals
         from adapters.teams import mount as mount_teams
 
         mounts.append(mount_teams)
+    if settings.scheduler_enabled:  # the campaign scheduler and delivery worker (GOFIRST_SCHEDULER=0 turns off)
+        from bot.scheduling.mount import mount as mount_scheduling
+
+        mounts.append(mount_scheduling)
     return mounts
