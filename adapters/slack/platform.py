@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -55,9 +56,28 @@ def retry_handlers() -> list[AsyncRetryHandler]:
             AsyncServerErrorRetryHandler(max_retry_count=2)]
 
 
+class RedactSecrets(logging.Filter):
+    """slack_sdk logs whole request and response bodies at DEBUG, oauth.v2.access's token included:
+    every record through the client's logger has tokens and the client secret blanked first."""
+
+    PATTERN = re.compile(r"(xox[a-z]-|xoxe\.xox[a-z]-|xoxe-|xapp-)[A-Za-z0-9.\-]+"
+                         r"|(client_secret['\"]?\s*[:=]\s*['\"]?)[^'\"&,\s}]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        redacted = self.PATTERN.sub(lambda m: (m.group(1) or m.group(2)) + "[redacted]", text)
+        if redacted != text:
+            record.msg, record.args = redacted, None
+        return True
+
+
+CLIENT_LOG = logging.getLogger("gofirst.slack.web")
+CLIENT_LOG.addFilter(RedactSecrets())
+
+
 def web_client(token: str | None, base_url: str | None) -> AsyncWebClient:
     base = (base_url.rstrip("/") + "/") if base_url else AsyncWebClient.BASE_URL
-    return AsyncWebClient(token=token, base_url=base, timeout=10,
+    return AsyncWebClient(token=token, base_url=base, timeout=10, logger=CLIENT_LOG,
                           retry_handlers=retry_handlers())
 
 

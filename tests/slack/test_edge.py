@@ -6,6 +6,8 @@ import asyncio
 import json
 import time
 
+import pytest
+
 from sqlmodel import select
 
 from storage.tables.slack import SlackSeenEvent
@@ -100,3 +102,21 @@ async def test_concurrent_retries_race_and_one_wins(live: Live, seeded: Seeded) 
     assert {status for status, _ in results} == {200}
     await live.settle()
     assert len(live.dms_to(LEADER)) == 1
+
+
+async def test_a_slow_submit_closes_the_modal_in_time_and_finishes_after(live: Live, seeded: Seeded,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters.slack.listeners import views
+    from tests.slack.test_loop import FILLED
+
+    monkeypatch.setattr(views, "ACK_BUDGET", 0.3)  # Slack's 3 s, scaled down so the test stays quick
+    await live.command(LEADER, "share")
+    await live.settle()
+    view = live.double.of("views.open")[-1].args["view"]
+    gate = live.double.hold("chat.postMessage")
+    started = time.monotonic()
+    status, body = await live.submit(LEADER, view, {**FILLED, "channel": CHANNEL})
+    assert status == 200 and "errors" not in body and time.monotonic() - started < 1.5
+    gate.set()
+    await live.settle()
+    assert "Preview" in texts(live.dms_to(LEADER)[-1]["blocks"])  # the work finished after the ack

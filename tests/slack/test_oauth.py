@@ -2,6 +2,7 @@
 tokens stored encrypted in the app database; the installation used for sends; uninstall forgets it."""
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -93,3 +94,12 @@ async def test_the_migration_matches_slack_sdks_stores(migrated_db) -> None:  # 
         for table in (store.installations, store.bots, states.oauth_states):
             columns = await conn.run_sync(lambda c, name=table.name: {col["name"] for col in inspect(c).get_columns(name)})
             assert columns == {c.name for c in table.columns}, table.name
+
+
+async def test_no_token_reaches_the_log_even_at_debug(oauth_live: Live, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    status, _ = await install(oauth_live)
+    await oauth_live.edge.platform.send_dm(WORKSPACE, LEADER, Message(text="hello"))
+    assert status == 200 and "xoxb-installed-token" in str(oauth_live.double.calls[-1].token)
+    assert "installed-token" not in caplog.text and "client-secret" not in caplog.text
+    assert "xoxb-[redacted]" in caplog.text  # the debug log is still there, without the secret
