@@ -55,6 +55,11 @@ def mount(app: web.Application, runtime: Runtime, *, socket_mode: bool = False) 
         app.router.add_get(flow.install_path, install)
         app.router.add_get(flow.redirect_uri_path, oauth_redirect)
 
+    async def check_token(_app: web.Application) -> None:
+        await edge.check_token()
+
+    app.on_startup.append(check_token)
+
     async def drain(_app: web.Application) -> None:
         try:
             await edge.idle(timeout=10)

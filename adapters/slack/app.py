@@ -19,6 +19,7 @@ from adapters.slack.platform import PREFIX, SlackPlatform, web_client
 from adapters.slack.wording import Wording, load_wording
 from bot.engine.engine import Outcome
 from bot.engine.events import Event
+from bot.engine.port import DeliveryError
 from bot.runtime import Runtime
 from storage.repositories.people import ensure_workspace
 
@@ -98,6 +99,19 @@ class SlackEdge:
         if self.store is not None:
             await self.store.async_delete_all(enterprise_id=None, team_id=team)
         await self._mark(workspace_id, False, reason)
+
+    async def check_token(self) -> None:
+        """Single-workspace start-up: a token that works (again) makes its workspace active again, e.g.
+        after a revoked token was replaced; one that doesn't is reported in one line."""
+        if not self.platform.token:
+            return
+        try:
+            team_id = await self.platform.identify()
+        except DeliveryError as exc:
+            log.error("SLACK_BOT_TOKEN was refused by Slack (%s): nothing will be sent until it is replaced",
+                      exc.reason)
+            return
+        await self._mark(f"{PREFIX}{team_id}", True, "SLACK_BOT_TOKEN accepted by auth.test")
 
     async def installed(self, enterprise_id: str | None, team_id: str | None) -> None:
         if team_id:

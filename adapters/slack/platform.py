@@ -125,6 +125,16 @@ class SlackPlatform:
             cached = self._clients[team] = web_client(bot.bot_token, self.base_url)
         return cached
 
+    async def identify(self) -> str:
+        """The team the single-workspace token belongs to (auth.test)."""
+        try:
+            response = await web_client(self.token, self.base_url).auth_test()
+        except SlackApiError as exc:
+            raise delivery_error(exc) from None
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise transport_error(exc) from None
+        return str(response.get("team_id", ""))
+
     def forget(self, team_id: str) -> None:
         self._clients.pop(team_id, None)
 

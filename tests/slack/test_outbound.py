@@ -112,3 +112,15 @@ async def test_uninstall_stops_all_sends(live: Live, seeded: Seeded, clock: Fixe
     await live.event({"type": "app_home_opened", "user": LEADER, "tab": "home"})
     await live.settle()
     assert len(live.double.calls) == calls  # not one call to Slack after the uninstall
+
+
+async def test_a_replaced_token_makes_the_workspace_active_again(live: Live, seeded: Seeded) -> None:
+    live.double.valid_tokens.clear()
+    await live.edge.check_token()  # start-up with a revoked token: reported, nothing changes
+    assert await workspace_active(live)
+    await live.edge.workspace_lost(WORKSPACE, "token_revoked")
+    await live.settle()
+    assert not await workspace_active(live)
+    live.double.valid_tokens.add("xoxb-test-token")  # the operator put a working token in place
+    await live.edge.check_token()
+    assert await workspace_active(live)

@@ -81,6 +81,8 @@ def register(app: AsyncApp, edge: "SlackEdge") -> None:
 
     @app.event("member_joined_channel")
     async def joined(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+        if event.get("user") == context.get("bot_user_id"):
+            return  # GoFirst itself was invited: not a team member
         await edge.handle(ev.MemberJoined(workspace_id_of(context, body), str(event.get("channel", "")),
                                           str(event.get("user", ""))))
 
