@@ -95,8 +95,12 @@ def test_demo_migrates_seeds_and_serves_the_playground(tmp_path: Path) -> None:
     process = subprocess.Popen([GOFIRST, "demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         assert process.stdout is not None
-        banner = process.stdout.readline()
-        assert f"http://127.0.0.1:{port}/" in banner
+        lines = []
+        for _ in range(50):  # log lines may come before the banner
+            lines.append(process.stdout.readline())
+            if "playground: open" in lines[-1]:
+                break
+        assert f"http://127.0.0.1:{port}/" in lines[-1], lines
         deadline = time.monotonic() + 30
         while True:
             try:
