@@ -12,7 +12,8 @@ from aiohttp import web
 from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
-from botframework.connector.auth import AuthenticateRequestResult
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import AuthenticateRequestResult, ClaimsIdentity, ConnectorFactory
 from msrest.exceptions import DeserializationError
 from requests import RequestException
 
@@ -52,8 +53,31 @@ class BotConfig:
         self.APP_TENANTID = settings.teams_app_tenant_id or ""
 
 
+class _OneRetryLayer(ConnectorFactory):
+    """Connector clients with msrest's own retries off (it would retry connection errors and some
+    statuses with blocking backoff of its own): limits.py is the one place that retries."""
+
+    def __init__(self, inner: ConnectorFactory) -> None:
+        self.inner = inner
+
+    async def create(self, service_url: str, audience: str) -> ConnectorClient:
+        client = await self.inner.create(service_url, audience)
+        client.config.retry_policy.retries = 0
+        return client
+
+
+class Authentication(ConfigurationBotFrameworkAuthentication):
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return _OneRetryLayer(super().create_connector_factory(claims_identity))
+
+    async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
+        result = await super().authenticate_request(activity, auth_header)
+        result.connector_factory = _OneRetryLayer(result.connector_factory)
+        return result
+
+
 def make_adapter(settings: Settings, **overrides: str) -> CloudAdapter:
-    return CloudAdapter(ConfigurationBotFrameworkAuthentication(BotConfig(settings, **overrides)))
+    return CloudAdapter(Authentication(BotConfig(settings, **overrides)))
 
 
 def build_edge(runtime: Runtime, limiter: SlidingLimiter | None = None) -> TeamsEdge:

@@ -137,6 +137,7 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
             return
         text = plain_text(activity)
         kind = activity.conversation.conversation_type or "personal"
+        log.debug("Teams message in %s %s (thread %s) from %s: %.40r", kind, base, root, user, text)
         if kind == "personal":
             if text.lower() in HOME_WORDS:
                 await self.handle(events.HomeOpened(workspace, user), workspace, user)
