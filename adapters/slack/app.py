@@ -10,7 +10,6 @@ from collections.abc import Coroutine
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
 from adapters.slack.dedupe import SeenEvents
@@ -85,6 +84,18 @@ class SlackEdge:
             await asyncio.sleep(0.01)
         if self.busy:
             raise TimeoutError(f"Slack work still running after {timeout} s")
+
+    async def first_time(self, body: dict[str, Any]) -> bool:
+        """False for a retry of an event already handled. Checked after the ack, in the listener, so
+        the database write never delays the ack (SQLite serialises writers)."""
+        event_id = str(body.get("event_id") or "")
+        if not event_id:
+            return True
+        if await self.seen.first_time(event_id, str(body.get("team_id", "")),
+                                      str((body.get("event") or {}).get("type", ""))):
+            return True
+        log.info("Slack event %s already handled; this retry was acknowledged and is not processed", event_id)
+        return False
 
     async def workspace_lost(self, workspace_id: str, reason: str) -> None:
         """A token stopped working: mark the workspace inactive so nothing more is sent. The write runs
@@ -163,16 +174,6 @@ def build_edge(runtime: Runtime, *, socket_mode: bool = False) -> SlackEdge:
     edge.platform = SlackPlatform(runtime.db, edge.wording, token=token, store=edge.store,
                                   base_url=settings.slack_api_url, on_workspace_lost=edge.workspace_lost)
 
-    async def dedupe(body: dict[str, Any], next: Any) -> BoltResponse | None:  # noqa: A002 (bolt's name)
-        if body.get("type") == "event_callback" and body.get("event_id"):
-            event_id = str(body["event_id"])
-            if not await edge.seen.first_time(event_id, str(body.get("team_id", "")),
-                                              str((body.get("event") or {}).get("type", ""))):
-                log.info("Slack event %s already handled; this retry is acknowledged, not processed", event_id)
-                return BoltResponse(status=200, body="")
-        return await next()
-
-    edge.app.use(dedupe)
     for group in (commands, actions, views, events):
         group.register(edge.app, edge)
     return edge

@@ -1,5 +1,6 @@
 """Events API: thread replies under a share (and their edits and deletes), text commands in the DM,
-the App Home, channel joins, and the end of an installation."""
+the App Home, channel joins, and the end of an installation. Bolt acks each event before its
+listener runs; each listener first drops a retry of an event already handled (by event_id)."""
 from __future__ import annotations
 
 import logging
@@ -71,16 +72,22 @@ def register(app: AsyncApp, edge: "SlackEdge") -> None:
         workspace_id = workspace_id_of(context, body)
         # One channel's messages are handled in the order they arrived: an edit that follows a reply
         # closely must not overtake it (the reply's author may still be looked up in users.info).
+        # The lock is taken before anything else awaits, which is what keeps the arrival order.
         async with edge.channel_lock(workspace_id, str(event.get("channel", ""))):
-            await on_message(edge, workspace_id, event)
+            if await edge.first_time(body):
+                await on_message(edge, workspace_id, event)
 
     @app.event("app_home_opened")
     async def home_opened(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+        if not await edge.first_time(body):
+            return
         if event.get("tab", "home") == "home" and event.get("user"):
             await edge.handle(ev.HomeOpened(workspace_id_of(context, body), str(event["user"])))
 
     @app.event("member_joined_channel")
     async def joined(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+        if not await edge.first_time(body):
+            return
         if event.get("user") == context.get("bot_user_id"):
             return  # GoFirst itself was invited: not a team member
         await edge.handle(ev.MemberJoined(workspace_id_of(context, body), str(event.get("channel", "")),
@@ -88,10 +95,13 @@ def register(app: AsyncApp, edge: "SlackEdge") -> None:
 
     @app.event("app_uninstalled")
     async def uninstalled(body: dict[str, Any], context: dict[str, Any]) -> None:
+        # not de-duplicated: doing it twice is harmless, and it must never be skipped
         await edge.uninstalled(workspace_id_of(context, body), "app_uninstalled")
 
     @app.event("tokens_revoked")
     async def revoked(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+        if not await edge.first_time(body):
+            return
         tokens = event.get("tokens") or {}
         if tokens.get("bot"):
             await edge.uninstalled(workspace_id_of(context, body), "tokens_revoked")
