@@ -72,6 +72,12 @@ def message_card(message: Message) -> Card:
     return envelope(body, [submit(a, message.kind) for a in message.actions])
 
 
+def settled(card: Card, note: str) -> Card:
+    """The same card with its buttons gone and a line saying what happened."""
+    body = [item for item in card.get("body", []) if item.get("type") != "ActionSet"]
+    return envelope([*body, text(note, isSubtle=True, size="Small", spacing="Medium")])
+
+
 def field_input(field: FormField) -> dict[str, Any]:
     common: dict[str, Any] = {"id": field.name, "label": field.label, "isRequired": field.required}
     if field.error:

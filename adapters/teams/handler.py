@@ -2,12 +2,9 @@
 reference, so the bot can speak there later without being spoken to."""
 from __future__ import annotations
 
-import html
 import logging
-import re
 from collections import OrderedDict
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
@@ -15,6 +12,7 @@ from botbuilder.schema import Activity, ChannelAccount
 from botbuilder.schema.teams import TeamInfo
 
 from adapters.teams import cards
+from adapters.teams.activities import mentions_bot, plain_text, split_thread, tenant_of, timezone_of
 from adapters.teams.platform import TeamsPlatform, trigger_for
 from adapters.teams.references import Conversation, ReferenceStore
 from bot.copy import Copy
@@ -23,59 +21,18 @@ from bot.engine.commands import COMMANDS
 from bot.engine.messages import Form, Message
 from bot.engine.port import DeliveryError
 from bot.runtime import Runtime
-from storage.repositories.people import ensure_person, team_by_channel
-from storage.tables import Team
+from storage.repositories.people import ensure_person, find_person, team_by_channel
+from storage.tables import Share, Team
 
 log = logging.getLogger(__name__)
-MENTION = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
-TAG = re.compile(r"<[^>]+>")
 HOME_WORDS = ("home", "hi", "hello", "start", "menu")
-
-
-def plain_text(activity: Activity) -> str:
-    """The message text with every @mention and HTML tag removed (Teams sends `<p>…</p>`)."""
-    text = MENTION.sub(" ", activity.text or "")
-    return " ".join(html.unescape(TAG.sub(" ", text)).split())
-
-
-def mentions_bot(activity: Activity) -> bool:
-    bot_id = activity.recipient.id if activity.recipient else None
-    for entity in activity.entities or []:
-        props = entity.additional_properties or {}
-        if (entity.type or "").lower() == "mention" and (props.get("mentioned") or {}).get("id") == bot_id:
-            return True
-    return False
-
-
-def tenant_of(activity: Activity) -> str | None:
-    tenant = getattr(activity.conversation, "tenant_id", None) if activity.conversation else None
-    data = activity.channel_data or {}
-    return tenant or ((data.get("tenant") or {}).get("id") if isinstance(data, dict) else None)
-
-
-def timezone_of(activity: Activity) -> str | None:
-    for entity in activity.entities or []:
-        zone = (entity.additional_properties or {}).get("timezone")
-        if (entity.type or "").lower() == "clientinfo" and zone:
-            try:
-                ZoneInfo(zone)
-                return str(zone)
-            except (ValueError, KeyError):
-                return None
-    return None
-
-
-def split_thread(conversation_id: str) -> tuple[str, str | None]:
-    """`19:abc@thread.tacv2;messageid=42` → ("19:abc@thread.tacv2", "42")."""
-    base, _, rest = conversation_id.partition(";")
-    root = rest.split("=", 1)[1] if rest.lower().startswith("messageid=") else None
-    return base, root
 
 
 class GoFirstTeamsHandler(TeamsActivityHandler):
     def __init__(self, runtime: Runtime, platform: TeamsPlatform, refs: ReferenceStore, copy: Copy) -> None:
         self.runtime, self.platform, self.refs, self.copy = runtime, platform, refs, copy
         self._seen: OrderedDict[str, None] = OrderedDict()
+        self._named: dict[tuple[str, str], str] = {}
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -121,11 +78,25 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
             name = (data.get("channel") or {}).get("name") or team.get("name") or ""
             conv = Conversation(workspace, base, kind, activity.service_url, reference.serialize(),
                                 team_id=team.get("id"), name=name)
+        if sender.name:
+            await self.refresh_name(workspace, sender.id, sender.name)
         known = await self.refs.conversation(workspace, base)
         if known is None or known.service_url != conv.service_url or known.gone_reason or activity.type != "message" \
                 or (conv.name and conv.name != known.name) or (conv.tz and conv.tz != known.tz):
             await self.refs.save(conv)
         return conv
+
+    async def refresh_name(self, workspace: str, user_id: str, name: str) -> None:
+        """Install events carry no names, so a person first seen there is known by id; their first
+        message brings the name that posts and digests show."""
+        if self._named.get((workspace, user_id)) == name:
+            return
+        async with self.runtime.db.session() as session:
+            person = await find_person(session, workspace, user_id)
+            if person is not None and person.display_name in ("", user_id):
+                person.display_name = name[:200]
+                session.add(person)
+        self._named[(workspace, user_id)] = name
 
     # --- messages ------------------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -177,6 +148,8 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
                                          channel_id=conversation, message_id=card_id,
                                          trigger=trigger_for(conversation, card_id, str(value.get("gofirst_card"))))
             await self.handle(event, workspace, user)
+            if event.action_id == "share.post":
+                await self.settle_preview(workspace, user, conversation, card_id, event.value)
         elif kind == "form" and isinstance(value.get("gofirst_form"), str):
             values = {k: v if isinstance(v, str) else str(v) for k, v in value.items()
                       if not k.startswith("gofirst_") and v is not None}
@@ -197,6 +170,15 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
         else:
             log.warning("card submit from %s in %s without GoFirst data: %s", user, workspace, sorted(value)[:10])
             await self.tell(workspace, user, "teams.errors.card_unreadable")
+
+    async def settle_preview(self, workspace: str, user: str, conversation: str, card_id: str, share_id: str) -> None:
+        """Once its share is posted, the preview loses its Post and Edit buttons."""
+        card = self.platform.cards.get(card_id)
+        async with self.runtime.db.session() as session:
+            share = await session.get(Share, int(share_id)) if share_id.isdigit() else None
+            posted = share is not None and share.status == "posted"
+        if card is not None and posted:
+            await self.show_card(workspace, user, conversation, card_id, cards.settled(card, self.copy("teams.preview.posted")))
 
     async def show_card(self, workspace: str, user: str, conversation: str, card_id: str, card: cards.Card,
                         form: Form | None = None) -> None:

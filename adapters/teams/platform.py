@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import random
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -72,6 +73,21 @@ def failure_from(exc: Exception) -> SendFailure:
     return SendFailure(None, f"{type(exc).__name__}: {exc}"[:200])
 
 
+class Recent(OrderedDict[str, T]):
+    """A bounded memory of the latest cards and forms: enough to rewrite a card a person clicks
+    minutes later; after a restart a card simply stays as it was."""
+
+    def __init__(self, limit: int = 2000) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key: str, value: T) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.limit:
+            self.popitem(last=False)
+
+
 class TeamsPlatform:
     name = "teams"
 
@@ -79,12 +95,15 @@ class TeamsPlatform:
                  sleep: Sleep, rng: random.Random | None = None, attempts: int = 4) -> None:
         self.adapter, self.app_id, self.refs, self.limiter = adapter, app_id, refs, limiter
         self.sleep, self.rng, self.attempts = sleep, rng or random.Random(), attempts
-        self.form_values: dict[str, Form] = {}
+        self.form_values: Recent[Form] = Recent()
+        self.cards: Recent[cards.Card] = Recent()  # what each recent card showed, to rewrite it later
 
     # --- the Platform port -------------------------------------------------------------------
     async def send_dm(self, workspace_id: str, user_id: str, message: Message) -> Sent:
         conv = await self._personal(workspace_id, user_id)
-        activity_id = await self._send(conv, card_activity(cards.message_card(message), message.title or message.text))
+        card = cards.message_card(message)
+        activity_id = await self._send(conv, card_activity(card, message.title or message.text))
+        self.cards[activity_id] = card
         return Sent(conv.conversation_id, activity_id)
 
     async def post(self, workspace_id: str, channel_id: str, message: Message, thread_id: str | None = None) -> Sent:

@@ -94,6 +94,9 @@ async def test_share_form_validates_then_posts_to_the_channel_and_records_thread
 
     await live.submit(LEADER, preview_id, submit_data(preview, action_id="share.post"))
     post = [c for c in live.connector.sent(CHANNEL, "POST") if c.body.get("attachments")][-1]
+    settled = live.connector.sent(PERSONAL["alex"], "PUT")[-1]  # the preview loses its buttons
+    assert settled.activity_id == preview_id and "actions" not in card_of(settled.body)
+    assert "Alex Rivera" in card_text(card_of(post.body))
     assert "honestly, time: it feels slower than email" in card_text(card_of(post.body))
     assert "Reply in this thread" in card_text(card_of(post.body))
     assert post.path.endswith(f"/{CHANNEL}/activities"), "a new thread, not a reply to some message"

@@ -102,6 +102,16 @@ def bot_card(conversation: str, action: str = "createMessage", contains: str = "
     return match
 
 
+async def step(pg: Playground, turns: Turns, act: Any, predicate: Any) -> dict[str, Any]:
+    """Does one thing in Teams, waits for the bot's answer and for its turn to finish, as a person
+    would before the next click (the engine commits after it has sent)."""
+    mark, before = len(pg.events), turns.started
+    await act
+    event = await pg.wait_for(predicate, after=mark)
+    await turns.wait_idle_past(before)
+    return event
+
+
 def card(event: dict[str, Any]) -> dict[str, Any]:
     return event["message"]["attachments"][0]["content"]
 
@@ -111,38 +121,32 @@ async def test_install_help_share_post_reply_streak_in_microsofts_playground(
     pg, db, turns = world
     chat, team = pg.personal_chat, pg.team
 
-    await pg.install(chat)
-    await pg.wait_for(bot_card(chat, contains="streak"))  # the welcome: the person's home card
-    await pg.install(team)
-    await pg.wait_for(lambda e: e.get("action") == "createMessage" and e.get("actionConversationId") == team)
+    await step(pg, turns, pg.install(chat), bot_card(chat, contains="streak"))  # the welcome: a home card
+    await step(pg, turns, pg.install(team),
+               lambda e: e.get("action") == "createMessage" and e.get("actionConversationId") == team)
 
-    mark = len(pg.events)
-    await pg.say(chat, "help")
-    help_card = card(await pg.wait_for(bot_card(chat, contains="snooze"), after=mark))
+    help_card = card(await step(pg, turns, pg.say(chat, "help"), bot_card(chat, contains="snooze")))
     assert all(word in card_text(help_card) for word in ("share", "streak", "optout", "status"))
 
-    mark = len(pg.events)
-    await pg.say(chat, "share")
-    form_event = await pg.wait_for(bot_card(chat, contains="barrier"), after=mark)
+    form_event = await step(pg, turns, pg.say(chat, "share"), bot_card(chat, contains="barrier"))
     form_id, form = form_event["message"]["messageId"], card(form_event)
     channel_choice = [i for i in form["body"] if i.get("id") == "channel"][0]
     assert channel_choice["type"] == "Input.ChoiceSet" and channel_choice["choices"][0]["value"] == team
 
-    mark = len(pg.events)
-    await pg.submit(chat, form_id, {**submit_data(form), **FILLED, "barrier": "", "channel": team})
-    shown_again = await pg.wait_for(bot_card(chat, action="updateMessage"), after=mark)
+    shown_again = await step(pg, turns, pg.submit(chat, form_id, {**submit_data(form), **FILLED, "barrier": "",
+                                                                 "channel": team}),
+                             bot_card(chat, action="updateMessage"))
     assert shown_again["message"]["messageId"] == form_id  # the same card, now with the error
 
-    mark = len(pg.events)
-    await pg.submit(chat, form_id, {**submit_data(form), **FILLED, "channel": team})
-    preview_event = await pg.wait_for(bot_card(chat, contains="exposed"), after=mark)
+    preview_event = await step(pg, turns, pg.submit(chat, form_id, {**submit_data(form), **FILLED, "channel": team}),
+                               bot_card(chat, contains="exposed"))
     preview = card(preview_event)
 
-    mark, before = len(pg.events), turns.started
-    await pg.submit(chat, preview_event["message"]["messageId"], submit_data(preview, action_id="share.post"))
-    post_event = await pg.wait_for(bot_card(team, contains="writing in the open feels exposed"), after=mark)
+    post_event = await step(pg, turns, pg.submit(chat, preview_event["message"]["messageId"],
+                                                 submit_data(preview, action_id="share.post")),
+                            bot_card(team, contains="writing in the open feels exposed"))
     post_id = post_event["message"]["messageId"]
-    await turns.wait_idle_past(before)  # the click's turn has stored the post before anyone replies
+    assert pg.config["currentUser"]["name"] in card_text(card(post_event))  # a name, not an id
 
     # a teammate answers in the post's thread, no @mention needed (RSC ChannelMessage.Read.Group)
     teammate = pg.config["users"][0]
@@ -156,7 +160,5 @@ async def test_install_help_share_post_reply_streak_in_microsofts_playground(
     assert share.platform_message_id == post_id and share.channel_id == team
     assert [r.text for r in replies] == ["my barrier is not knowing what's OK to share"]
 
-    mark = len(pg.events)
-    await pg.say(chat, "streak")
-    streak = card(await pg.wait_for(bot_card(chat, contains="streak"), after=mark))
+    streak = card(await step(pg, turns, pg.say(chat, "streak"), bot_card(chat, contains="streak")))
     assert "posted" in card_text(streak).lower()  # waiting for the leader to answer a reply
