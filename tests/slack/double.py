@@ -46,6 +46,8 @@ class SlackDouble:
     _gates: dict[str, asyncio.Event] = field(default_factory=dict)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
 
     # --- test controls ------------------------------------------------------------------------
     def fail(self, method: str, *failures: Failure) -> None:
@@ -66,6 +68,7 @@ class SlackDouble:
     async def start(self) -> "SlackDouble":
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
+        app.router.add_get("/link", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -74,7 +77,23 @@ class SlackDouble:
         self.url = f"http://{host}:{port}/api/"
         return self
 
+    async def push(self, envelope: dict[str, Any]) -> None:
+        """Sends a Socket Mode envelope to the connected app, as Slack does."""
+        await self.sockets[-1].send_json(envelope)
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0GOFIRST"}})
+        async for message in socket:
+            if message.type == web.WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(message.data))
+        return socket
+
     async def stop(self) -> None:
+        for socket in self.sockets:
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -98,6 +117,10 @@ class SlackDouble:
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
             error = failure.error or ("ratelimited" if failure.status == 429 else "internal_error")
             return web.json_response({"ok": False, "error": error}, status=failure.status, headers=headers)
+        if method == "apps.connections.open":
+            if not (token or "").startswith("xapp-"):
+                return web.json_response({"ok": False, "error": "not_allowed_token_type"})
+            return web.json_response({"ok": True, "url": self.url.replace("http", "ws", 1).replace("/api/", "/link")})
         if method != "oauth.v2.access" and token not in self.valid_tokens:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         answer = getattr(self, "_" + method.replace(".", "_"), None)
