@@ -27,9 +27,14 @@ def mentions_bot(activity: Activity) -> bool:
 
 
 def tenant_of(activity: Activity) -> str | None:
-    tenant = getattr(activity.conversation, "tenant_id", None) if activity.conversation else None
-    data = activity.channel_data or {}
-    return tenant or ((data.get("tenant") or {}).get("id") if isinstance(data, dict) else None)
+    """botbuilder reads `conversation.tenantID`; Teams sends `tenantId`, so look in both, then in
+    channelData.tenant."""
+    conversation = activity.conversation
+    tenant = None
+    if conversation is not None:
+        tenant = conversation.tenant_id or (conversation.additional_properties or {}).get("tenantId")
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    return tenant or (data.get("tenant") or {}).get("id")
 
 
 def timezone_of(activity: Activity) -> str | None:

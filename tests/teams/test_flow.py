@@ -8,8 +8,9 @@ from sqlmodel import select
 
 from bot.engine.nudges import send_now
 from storage.repositories.people import find_person
-from storage.tables import Campaign, Reply
+from storage.tables import Campaign, Reply, Share
 from tests.teams.conftest import (
+    BOT,
     CHANNEL,
     LEADER,
     MEMBER,
@@ -144,3 +145,42 @@ async def test_a_person_without_a_chat_yet_gets_one_opened(live: Live) -> None:
     _, sent = await send_now(live.runtime.services, campaign_id, leader_id)
     assert sent and len(live.connector.sent(method="CREATE")) == 1  # the opened chat is reused
     assert live.connector.cards(chat)[-1]["actions"]
+
+
+async def test_a_command_at_the_bot_in_a_channel_is_answered_privately(live: Live) -> None:
+    await live.install_personal(LEADER)
+    await live.install_team(LEADER)
+    mention = [{"type": "mention", "mentioned": BOT, "text": "<at>GoFirst</at>"}]
+    asked = live.activity("message", LEADER, live.channel(root="555"), text="<at>GoFirst</at> status",
+                          entities=mention, channelData=live.team_data)
+    await live.post(asked)
+    _, status = live.last_card(LEADER)
+    assert "Product team" in card_text(status) or "#" in card_text(status)
+    pointer = live.connector.sent(f"{CHANNEL};messageid=555", "POST")
+    assert pointer and "personal chat" in pointer[-1].body["text"]
+    # without the @mention a word like "status" in a channel is just conversation
+    calls = len(live.connector.calls)
+    await live.post(live.activity("message", MEMBER, live.channel(root="556"), text="status",
+                                  channelData=live.team_data))
+    assert len(live.connector.calls) == calls
+
+
+async def test_edits_and_deletions_in_the_thread_follow_the_reply(live: Live) -> None:
+    await live.install_personal(LEADER)
+    await live.install_team(LEADER)
+    async with live.runtime.db.session() as session:
+        leader = await find_person(session, WORKSPACE, LEADER["id"])
+        assert leader is not None
+        share = Share(workspace_id=WORKSPACE, leader_id=leader.id or 0, status="posted", channel_id=CHANNEL,
+                      platform_message_id="900", try_text="t", why_text="w", barrier_text="b", ask_text="a")
+        session.add(share)
+    thread = live.channel(root="900")
+    await live.post(live.activity("message", MEMBER, thread, id="901", text="no time", channelData=live.team_data))
+    await live.post(live.activity("messageUpdate", MEMBER, thread, id="901", text="<p>no time, too many meetings</p>",
+                                  channelData={**live.team_data, "eventType": "editMessage"}))
+    async with live.runtime.db.session() as session:
+        assert [r.text for r in (await session.exec(select(Reply))).all()] == ["no time, too many meetings"]
+    await live.post(live.activity("messageDelete", MEMBER, thread, id="901",
+                                  channelData={**live.team_data, "eventType": "softDeleteMessage"}))
+    async with live.runtime.db.session() as session:
+        assert (await session.exec(select(Reply))).all() == []
