@@ -64,7 +64,10 @@ def serve(
         fail("--socket-mode needs SLACK_APP_TOKEN (an app-level xapp- token with connections:write)")
     check_teams(settings)
     runtime = prepare(settings, migrate=False, demo=False)
-    app = build_app(runtime, mounts_for(settings, playground=playground, socket_mode=socket_mode))
+    try:
+        app = build_app(runtime, mounts_for(settings, playground=playground, socket_mode=socket_mode))
+    except RuntimeError as exc:  # an edge's settings are incomplete: say which, in one line
+        fail(str(exc))
     serve_forever(runtime, app, f"GoFirst serving on http://{settings.host}:{settings.port}")
 
 

@@ -79,3 +79,15 @@ def test_socket_mode_without_an_app_token_says_what_is_missing(tmp_path: Path) -
     env.pop("SLACK_APP_TOKEN", None)
     result = subprocess.run([GOFIRST, "serve", "--socket-mode"], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "SLACK_APP_TOKEN" in result.stderr
+
+
+def test_oauth_without_a_secret_key_refuses_to_store_tokens(tmp_path: Path) -> None:
+    env = {**os.environ, "GOFIRST_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'gofirst.db'}",
+           "SLACK_SIGNING_SECRET": SECRET, "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s",
+           "GOFIRST_PORT": str(free_port())}
+    for name in ("SLACK_BOT_TOKEN", "GOFIRST_SECRET_KEY"):
+        env.pop(name, None)
+    assert subprocess.run([GOFIRST, "db", "upgrade"], env=env, capture_output=True, timeout=60).returncode == 0
+    result = subprocess.run([GOFIRST, "serve"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "GOFIRST_SECRET_KEY" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
