@@ -120,3 +120,15 @@ async def test_a_slow_submit_closes_the_modal_in_time_and_finishes_after(live: L
     gate.set()
     await live.settle()
     assert "Preview" in texts(live.dms_to(LEADER)[-1]["blocks"])  # the work finished after the ack
+
+
+async def test_old_event_ids_are_pruned(live: Live, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    seen = live.edge.seen
+    assert await seen.first_time("Ev0OLD")
+    clock.advance(timedelta(days=3))
+    assert await seen.first_time("Ev0NEW")
+    assert await seen.prune() == 1
+    async with live.runtime.db.session() as session:
+        assert [r.event_id for r in (await session.exec(select(SlackSeenEvent))).all()] == ["Ev0NEW"]

@@ -124,3 +124,14 @@ async def test_a_replaced_token_makes_the_workspace_active_again(live: Live, see
     live.double.valid_tokens.add("xoxb-test-token")  # the operator put a working token in place
     await live.edge.check_token()
     assert await workspace_active(live)
+
+
+async def test_tokens_revoked_for_the_bot_stops_sends_but_a_users_token_does_not(live: Live, seeded: Seeded) -> None:
+    await live.event({"type": "tokens_revoked", "tokens": {"oauth": ["U0ADMIN"]}})
+    await live.settle()
+    assert await workspace_active(live)
+    await live.event({"type": "tokens_revoked", "tokens": {"bot": ["U0BOT"]}})
+    await live.settle()
+    assert not await workspace_active(live)
+    nudge, sent = await send_now(live.runtime.services, seeded.campaign_id, seeded.leader_id)
+    assert not sent and nudge.state == "held" and live.double.of("chat.postMessage") == []
