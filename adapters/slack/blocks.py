@@ -17,8 +17,9 @@ MAX_BUTTON = 75          # button label
 MAX_MODAL_TITLE = 24     # modal title, submit and close labels
 MAX_OPTIONS = 100        # static_select options
 BUTTONS_PER_ROW = 5
-# Slack's own mention syntax, which must survive escaping: <#C123>, <@U123>, <!here>.
-_KEEP = re.compile(r"<(?:[#@][A-Z0-9]+(?:\|[^<>]*)?|!(?:here|channel|everyone))>")
+# Channel and user mentions must survive escaping (the engine writes <#C123> for a channel it has no
+# name for). Broadcasts (<!channel>, <!here>) are escaped: text typed in a form never pings everyone.
+_KEEP = re.compile(r"<[#@][A-Z0-9]+(?:\|[^<>]*)?>")
 
 
 def escape(text: str) -> str:
@@ -73,7 +74,7 @@ def action_rows(actions: tuple[Action, ...], block_prefix: str = "actions") -> l
 
 def fallback_text(message: Message) -> str:
     """The notification and screen-reader text: title and text, plain."""
-    return cut(" — ".join(part for part in (message.title, message.text) if part), MAX_TEXT)
+    return cut(escape(" — ".join(part for part in (message.title, message.text) if part)), MAX_TEXT)
 
 
 def message_blocks(message: Message, wording: Wording) -> list[Block]:
@@ -82,7 +83,7 @@ def message_blocks(message: Message, wording: Wording) -> list[Block]:
         blocks.append({"type": "header", "text": plain(message.title, MAX_HEADER)})
     if message.text:
         blocks.append({"type": "section", "text": mrkdwn(message.text)})
-    room = MAX_BLOCKS - len(blocks) - 1 - (len(message.actions) + BUTTONS_PER_ROW - 1) // BUTTONS_PER_ROW - 1
+    room = max(0, MAX_BLOCKS - len(blocks) - 1 - len(action_rows(message.actions)) - 1)
     facts = message.facts
     for fact in facts[:room]:
         blocks.append({"type": "section", "text": mrkdwn(f"*{fact.label}*\n{fact.value}")})

@@ -9,8 +9,9 @@ WORDING = load_wording("en")
 
 
 def test_user_text_is_escaped_but_mentions_survive() -> None:
-    assert blocks.escape("a <b> & c <#C0TEAM> <@U0SAM> <!here>") == \
-        "a &lt;b&gt; &amp; c <#C0TEAM> <@U0SAM> <!here>"
+    assert blocks.escape("a <b> & c <#C0TEAM> <@U0SAM> <!channel>") == \
+        "a &lt;b&gt; &amp; c <#C0TEAM> <@U0SAM> &lt;!channel&gt;"  # typed text never pings everyone
+    assert "&lt;!here&gt;" in blocks.fallback_text(Message(text="<!here> look"))
 
 
 def test_a_message_with_many_facts_stays_within_fifty_blocks() -> None:
