@@ -36,6 +36,7 @@ class Cadence:
     start_date: date | None = None
     end_date: date | None = None
     quiet_days: frozenset[int] = frozenset()
+    tz: str | None = None  # set: the campaign's time is in this zone for everyone; unset: each person's own
 
 
 @dataclass(frozen=True)
@@ -210,10 +211,10 @@ def place(nominal: datetime, hours: Hours, extra_quiet: frozenset[int] = frozens
 
 def slots(cadence: Cadence, hours: Hours, start: datetime, end: datetime) -> list[Slot]:
     """Every send for one person whose campaign time falls in [start, end), placed humanely."""
-    zone = hours.zone
+    zone = zone_named(cadence.tz, "timezone") if cadence.tz else hours.zone
     found: list[Slot] = []
     for period, nominal, note in nominal_times(cadence, zone, start, end):
-        due, reasons = place(nominal, hours, cadence.quiet_days)
+        due, reasons = place(nominal.astimezone(hours.zone), hours, cadence.quiet_days)
         found.append(Slot(period, nominal, due, tuple(([note] if note else []) + reasons)))
     return found
 

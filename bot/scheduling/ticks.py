@@ -32,9 +32,9 @@ class TickReport:
     problems: list[str] = field(default_factory=list)
 
 
-def cadence_of(campaign: Campaign) -> Cadence:
+def cadence_of(campaign: Campaign, schedule: CampaignSchedule | None = None) -> Cadence:
     """Raises PlanError naming the field when a stored campaign is unusable."""
-    return Cadence(weekday=campaign.weekday, local_time=parse_hhmm(campaign.local_time, "local_time"),
+    return Cadence(tz=schedule.timezone if schedule else None, weekday=campaign.weekday, local_time=parse_hhmm(campaign.local_time, "local_time"),
                    every_n_weeks=max(campaign.every_n_weeks, 1), cron=campaign.cron or None,
                    start_date=campaign.start_date, end_date=campaign.end_date,
                    quiet_days=parse_days(campaign.quiet_days or ""))
@@ -70,12 +70,12 @@ async def plan_campaign(services: Services, campaign_id: int, *, cap: Cap = Cap(
         campaign = await session.get(Campaign, campaign_id)
         if campaign is None or campaign.state != "active":
             return report
+        schedule = await session.get(CampaignSchedule, campaign_id)
         try:
-            cadence = cadence_of(campaign)
+            cadence = cadence_of(campaign, schedule)
         except PlanError as exc:
             report.problems.append(str(exc))
             return report
-        schedule = await session.get(CampaignSchedule, campaign_id)
         grace = schedule.grace_hours if schedule and schedule.grace_hours is not None else grace_hours
         since = max(now - LOOKBACK, (schedule.activated_at if schedule and schedule.activated_at else campaign.created_at))
         audience = await resolve_audience(session, campaign)

@@ -47,6 +47,7 @@ class CampaignSchedule(SQLModel, table=True):
     activated_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     team_channels: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     grace_hours: float | None = None
+    timezone: str | None = Field(default=None, max_length=64, description="unset: each leader's own zone")
 
 
 class SchedulerLeader(SQLModel, table=True):

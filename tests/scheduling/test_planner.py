@@ -159,3 +159,12 @@ def test_working_time_skips_nights_and_weekends() -> None:
     friday_4pm, monday_10am = utc(2026, 11, 27, 16), utc(2026, 11, 30, 10)
     assert working_hours_between(friday_4pm, monday_10am, hours) == 2.0
     assert add_working_days(utc(2026, 11, 26, 10), 2, hours) == monday_10am  # Thursday + 2 = Monday
+
+
+def test_a_campaign_zone_puts_everyone_at_the_same_instant_within_their_hours() -> None:
+    # "10:00 Berlin time" for everyone: Kolkata gets 14:30, New York's 04:00 moves to 09:00 there.
+    cadence = Cadence(weekday=0, tz="Europe/Berlin")
+    kolkata = slots(cadence, Hours(tz="Asia/Kolkata"), utc(2026, 11, 29), utc(2026, 12, 1))[0]
+    assert kolkata.due.isoformat() == "2026-11-30T14:30:00+05:30" and kolkata.reasons == ()
+    new_york = slots(cadence, Hours(tz="America/New_York"), utc(2026, 11, 29), utc(2026, 12, 1))[0]
+    assert new_york.due.isoformat() == "2026-11-30T09:00:00-05:00"

@@ -46,6 +46,7 @@ def upgrade() -> None:
     sa.Column('activated_at', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('team_channels', sa.JSON(), nullable=False),
     sa.Column('grace_hours', sa.Float(), nullable=True),
+    sa.Column('timezone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('campaign_id')
     )

@@ -1,0 +1,157 @@
+"""Campaign lifecycle for admins: create or update from a spec, draft → active → paused → ended,
+list and show (with failures an admin must see), export back to a spec."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.campaigns.audience import resolve_audience
+from bot.campaigns.spec import TRANSITIONS, CampaignSpec, FieldError, InvalidCampaign, validate, weekday_number
+from bot.engine.services import Services
+from bot.scheduling.planner import SHORT_DAYS, parse_days
+from storage.tables import Campaign, Nudge, Person, Workspace
+from storage.tables.scheduling import CampaignSchedule
+
+ATTENTION = ("failed", "unknown", "missed", "held")
+PENDING_ON_PAUSE = ("planned", "due", "retry")
+
+
+class CampaignNotFound(LookupError):
+    pass
+
+
+class BadTransition(ValueError):
+    pass
+
+
+async def find_campaign(session: AsyncSession, workspace_id: str, name: str) -> Campaign:
+    query = select(Campaign).where(Campaign.workspace_id == workspace_id, Campaign.name == name)
+    campaign = (await session.exec(query)).first()
+    if campaign is None:
+        names = (await session.exec(select(Campaign.name).where(Campaign.workspace_id == workspace_id))).all()
+        raise CampaignNotFound(f"no campaign named {name!r} in {workspace_id}"
+                               + (f"; campaigns there: {', '.join(sorted(names))}" if names else ""))
+    return campaign
+
+
+async def save(services: Services, workspace_id: str, spec: CampaignSpec) -> tuple[Campaign, bool]:
+    """Creates the campaign, or updates the one with that name. Returns (campaign, created)."""
+    errors = validate(spec, services.packs)
+    if errors:
+        raise InvalidCampaign(errors)
+    async with services.db.session() as session:
+        if await session.get(Workspace, workspace_id) is None:
+            raise InvalidCampaign([FieldError("workspace", f"{workspace_id!r} is not installed",
+                                              "pass an existing workspace id, e.g. slack:T123 or local:demo")])
+        query = select(Campaign).where(Campaign.workspace_id == workspace_id, Campaign.name == spec.name)
+        campaign = (await session.exec(query)).first()
+        created = campaign is None
+        if campaign is None:
+            campaign = Campaign(workspace_id=workspace_id, name=spec.name, pack=spec.pack)
+        elif campaign.state == "ended":
+            raise BadTransition(f"campaign {spec.name!r} has ended; import it under a new name")
+        campaign.pack, campaign.cron = spec.pack, spec.cron or None
+        campaign.weekday = weekday_number(spec.weekday) or 0
+        campaign.local_time, campaign.every_n_weeks = spec.time, spec.every_n_weeks
+        campaign.audience_kind, campaign.audience_ids = spec.audience_kind, list(spec.audience)
+        campaign.start_date = date.fromisoformat(spec.start_date) if spec.start_date else None
+        campaign.end_date = date.fromisoformat(spec.end_date) if spec.end_date else None
+        campaign.quiet_days = ",".join(str(d) for d in sorted(parse_days(",".join(spec.quiet_days))))
+        campaign.reminder_after_days = spec.reminder_after_days
+        campaign.updated_at = services.clock.now()
+        audience = await resolve_audience(session, campaign)
+        problems = [FieldError("audience.ids", f"{i!r} matches no {spec.audience_kind[:-1] or 'leader'} in {workspace_id}",
+                               "check the platform id or name, or remove it") for i in audience.unknown]
+        if not audience.people:
+            problems.append(FieldError("audience", f"nobody to nudge in {workspace_id}",
+                                       "list leaders, or teams/channels that have a leader"))
+        if problems:
+            raise InvalidCampaign(problems)
+        session.add(campaign)
+        await session.flush()
+        assert campaign.id is not None
+        schedule = await session.get(CampaignSchedule, campaign.id) or CampaignSchedule(campaign_id=campaign.id)
+        schedule.team_channels, schedule.grace_hours = dict(spec.team_channels), spec.grace_hours
+        schedule.timezone = spec.timezone or None
+        session.add(schedule)
+    if spec.state and spec.state != campaign.state and spec.state != "draft":
+        campaign = await transition(services, workspace_id, spec.name, spec.state)
+    return campaign, created
+
+
+async def transition(services: Services, workspace_id: str, name: str, state: str) -> Campaign:
+    """Moves a campaign along its lifecycle. Pausing or ending holds its unsent nudges; resuming
+    releases them (the grace window then decides whether each is still worth sending)."""
+    async with services.db.session() as session:
+        campaign = await find_campaign(session, workspace_id, name)
+        if campaign.state == state:
+            return campaign
+        if campaign.state not in TRANSITIONS[state]:
+            raise BadTransition(f"campaign {name!r} is {campaign.state}; it can't become {state} "
+                                f"(allowed from: {', '.join(TRANSITIONS[state])})")
+        campaign.state, campaign.updated_at = state, services.clock.now()
+        session.add(campaign)
+        schedule = await session.get(CampaignSchedule, campaign.id) or CampaignSchedule(campaign_id=campaign.id or 0)
+        if state == "active" and schedule.activated_at is None:
+            schedule.activated_at = services.clock.now()
+        session.add(schedule)
+        nudges = (await session.exec(select(Nudge).where(Nudge.campaign_id == campaign.id))).all()
+        for nudge in nudges:
+            if state in ("paused", "ended") and nudge.state in PENDING_ON_PAUSE:
+                nudge.state, nudge.last_error = "held", f"campaign {state}"
+                session.add(nudge)
+            elif state == "active" and nudge.state == "held" and nudge.last_error == "campaign paused":
+                nudge.state, nudge.last_error = "planned", None
+                session.add(nudge)
+        return campaign
+
+
+async def list_campaigns(services: Services, workspace_id: str) -> list[Campaign]:
+    async with services.db.session() as session:
+        query = select(Campaign).where(Campaign.workspace_id == workspace_id).order_by(col(Campaign.name))
+        return list((await session.exec(query)).all())
+
+
+async def to_spec(session: AsyncSession, campaign: Campaign) -> CampaignSpec:
+    schedule = await session.get(CampaignSchedule, campaign.id)
+    return CampaignSpec(
+        name=campaign.name, pack=campaign.pack, weekday=SHORT_DAYS[campaign.weekday], time=campaign.local_time,
+        every_n_weeks=campaign.every_n_weeks, cron=campaign.cron, timezone=schedule.timezone if schedule else None,
+        audience_kind=campaign.audience_kind, audience=[str(i) for i in campaign.audience_ids],
+        start_date=campaign.start_date.isoformat() if campaign.start_date else None,
+        end_date=campaign.end_date.isoformat() if campaign.end_date else None,
+        quiet_days=[SHORT_DAYS[d] for d in sorted(parse_days(campaign.quiet_days or ""))],
+        team_channels=dict(schedule.team_channels) if schedule else {},
+        reminder_after_days=campaign.reminder_after_days,
+        grace_hours=schedule.grace_hours if schedule else None, state=campaign.state)
+
+
+async def export_specs(services: Services, workspace_id: str, name: str | None = None) -> list[dict[str, Any]]:
+    async with services.db.session() as session:
+        campaigns = [await find_campaign(session, workspace_id, name)] if name else \
+            list((await session.exec(select(Campaign).where(Campaign.workspace_id == workspace_id)
+                                     .order_by(col(Campaign.name)))).all())
+        return [(await to_spec(session, c)).to_yaml_dict() for c in campaigns]
+
+
+@dataclass
+class Summary:
+    campaign: Campaign
+    spec: CampaignSpec
+    counts: dict[str, int]
+    attention: list[dict[str, str]]  # nudges an admin should look at, with the reason
+
+
+async def show(services: Services, workspace_id: str, name: str) -> Summary:
+    async with services.db.session() as session:
+        campaign = await find_campaign(session, workspace_id, name)
+        rows = (await session.exec(select(Nudge, Person).join(Person, col(Person.id) == col(Nudge.leader_id))
+                                   .where(Nudge.campaign_id == campaign.id).order_by(col(Nudge.due_at)))).all()
+        attention = [{"leader": p.platform_user_id, "period": n.period, "state": n.state, "reason": n.last_error or ""}
+                     for n, p in rows if n.state in ATTENTION]
+        return Summary(campaign, await to_spec(session, campaign), dict(Counter(n.state for n, _ in rows)), attention)
