@@ -33,6 +33,7 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
         self.runtime, self.platform, self.refs, self.copy = runtime, platform, refs, copy
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._named: dict[tuple[str, str], str] = {}
+        self._busy: set[str] = set()  # form cards being handled now
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -144,18 +145,26 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
         card_id = turn_context.activity.reply_to_id or ""
         kind = value.get("gofirst_kind")
         if kind == "action" and isinstance(value.get("gofirst_action"), str):
-            event = events.ActionClicked(workspace, user, value["gofirst_action"], str(value.get("gofirst_value") or ""),
+            argument = str(value.get("gofirst_value") or "")
+            event = events.ActionClicked(workspace, user, value["gofirst_action"], argument,
                                          channel_id=conversation, message_id=card_id,
                                          trigger=trigger_for(conversation, card_id, str(value.get("gofirst_card"))))
             await self.handle(event, workspace, user)
             if event.action_id == "share.post":
                 await self.settle_preview(workspace, user, conversation, card_id, event.value)
         elif kind == "form" and isinstance(value.get("gofirst_form"), str):
+            if card_id and (card_id in self._busy or card_id in self.platform.accepted_forms):
+                log.info("form card %s submitted again while busy or done: ignored", card_id)
+                return
             values = {k: v if isinstance(v, str) else str(v) for k, v in value.items()
                       if not k.startswith("gofirst_") and v is not None}
-            event = events.FormSubmitted(workspace, user, value["gofirst_form"], values,
-                                         str(value.get("gofirst_context") or ""))
-            outcome = await self.runtime.engine.handle(event)
+            submitted = events.FormSubmitted(workspace, user, value["gofirst_form"], values,
+                                             str(value.get("gofirst_context") or ""))
+            self._busy.add(card_id)
+            try:
+                outcome = await self.runtime.engine.handle(submitted)
+            finally:
+                self._busy.discard(card_id)
             await self.refs.flush()
             if outcome.form is not None:
                 await self.show_card(workspace, user, conversation, card_id, cards.form_card(outcome.form),
@@ -163,8 +172,10 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
             elif outcome.error:
                 await self.tell(workspace, user, "teams.errors.not_delivered", reason=outcome.error)
             else:
+                if card_id:
+                    self.platform.accepted_forms[card_id] = True
                 form = self.platform.form_values.pop(card_id, None)
-                card = cards.submitted_card(form or Form(event.form_id, "", (), ""), values,
+                card = cards.submitted_card(form or Form(submitted.form_id, "", (), ""), values,
                                             self.copy("teams.form.submitted"))
                 await self.show_card(workspace, user, conversation, card_id, card)
         else:
@@ -178,7 +189,8 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
             share = await session.get(Share, int(share_id)) if share_id.isdigit() else None
             posted = share is not None and share.status == "posted"
         if card is not None and posted:
-            await self.show_card(workspace, user, conversation, card_id, cards.settled(card, self.copy("teams.preview.posted")))
+            settled = cards.settled(card, self.copy("teams.preview.posted"))
+            await self.show_card(workspace, user, conversation, card_id, settled)
 
     async def show_card(self, workspace: str, user: str, conversation: str, card_id: str, card: cards.Card,
                         form: Form | None = None) -> None:

@@ -97,6 +97,7 @@ class TeamsPlatform:
         self.sleep, self.rng, self.attempts = sleep, rng or random.Random(), attempts
         self.form_values: Recent[Form] = Recent()
         self.cards: Recent[cards.Card] = Recent()  # what each recent card showed, to rewrite it later
+        self.accepted_forms: Recent[bool] = Recent()  # form cards already accepted: a second click is ignored
 
     # --- the Platform port -------------------------------------------------------------------
     async def send_dm(self, workspace_id: str, user_id: str, message: Message) -> Sent:
@@ -125,6 +126,7 @@ class TeamsPlatform:
             try:
                 await self._replace(workspace_id, source[0], source[1], card)
                 self.form_values[source[1]] = form
+                self.accepted_forms.pop(source[1], None)  # the card is a form again
                 return
             except DeliveryError as exc:
                 log.info("could not turn card %s into a form (%s); sending a new one", source[1], exc.reason)

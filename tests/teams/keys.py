@@ -54,7 +54,8 @@ class KeyServer:
         self.server.shutdown()
         self.server.server_close()
 
-    def token(self, app_id: str, service_url: str, *, key: Any = None, expires_in: int = 600, kid: str | None = None) -> str:
+    def token(self, app_id: str, service_url: str, *, key: Any = None, expires_in: int = 600,
+              kid: str | None = None) -> str:
         now = int(time.time())
         claims = {"iss": ISSUER, "aud": app_id, "serviceurl": service_url, "nbf": now - 5, "exp": now + expires_in}
         return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid})

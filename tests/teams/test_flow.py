@@ -2,6 +2,7 @@
 caught by a Bot Connector double at the activity's serviceUrl."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlmodel import select
@@ -103,7 +104,8 @@ async def test_share_form_validates_then_posts_to_the_channel_and_records_thread
     assert post.path.endswith(f"/{CHANNEL}/activities"), "a new thread, not a reply to some message"
 
     # a reply in the post's thread (Teams: conversation id `<channel>;messageid=<root>`) is recorded
-    reply = live.activity("message", MEMBER, live.channel(root=post.activity_id), text="<p>my barrier is IT blocking the app</p>",
+    reply = live.activity("message", MEMBER, live.channel(root=post.activity_id),
+                          text="<p>my barrier is IT blocking the app</p>",
                           channelData=live.team_data)
     assert (await live.post(reply)).status in (200, 201)
     assert (await live.post(reply)).status in (200, 201)  # Teams retried: still one reply
@@ -184,3 +186,18 @@ async def test_edits_and_deletions_in_the_thread_follow_the_reply(live: Live) ->
                                   channelData={**live.team_data, "eventType": "softDeleteMessage"}))
     async with live.runtime.db.session() as session:
         assert (await session.exec(select(Reply))).all() == []
+
+
+async def test_a_double_clicked_submit_makes_one_preview(live: Live) -> None:
+    await live.install_personal(LEADER)
+    await live.install_team(LEADER)
+    await live.say(LEADER, "share")
+    form_id, form = live.last_card(LEADER)
+    value = {**submit_data(form), **FILLED, "channel": CHANNEL}
+    first, second = await asyncio.gather(live.submit(LEADER, form_id, value), live.submit(LEADER, form_id, value))
+    assert first.status in (200, 201) and second.status in (200, 201)
+    await live.submit(LEADER, form_id, value)  # and once more, after it was accepted
+    previews = [c for c in live.connector.cards(PERSONAL["alex"]) if "honestly, time" in card_text(c)]
+    assert len(previews) == 1
+    async with live.runtime.db.session() as session:
+        assert len((await session.exec(select(Share))).all()) == 1
