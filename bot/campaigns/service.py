@@ -62,7 +62,8 @@ async def save(services: Services, workspace_id: str, spec: CampaignSpec) -> tup
         campaign.start_date = date.fromisoformat(spec.start_date) if spec.start_date else None
         campaign.end_date = date.fromisoformat(spec.end_date) if spec.end_date else None
         campaign.quiet_days = ",".join(str(d) for d in sorted(parse_days(",".join(spec.quiet_days))))
-        campaign.reminder_after_days = spec.reminder_after_days
+        # 0 means off: SQLAlchemy leaves a None out of an INSERT, so the column default (2) would win
+        campaign.reminder_after_days = spec.reminder_after_days or 0
         campaign.updated_at = services.clock.now()
         audience = await resolve_audience(session, campaign)
         problems = [FieldError("audience.ids", f"{i!r} matches no {spec.audience_kind[:-1] or 'leader'} in {workspace_id}",
@@ -127,7 +128,7 @@ async def to_spec(session: AsyncSession, campaign: Campaign) -> CampaignSpec:
         end_date=campaign.end_date.isoformat() if campaign.end_date else None,
         quiet_days=[SHORT_DAYS[d] for d in sorted(parse_days(campaign.quiet_days or ""))],
         team_channels=dict(schedule.team_channels) if schedule else {},
-        reminder_after_days=campaign.reminder_after_days,
+        reminder_after_days=campaign.reminder_after_days or None,
         grace_hours=schedule.grace_hours if schedule else None, state=campaign.state)
 
 

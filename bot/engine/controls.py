@@ -1,4 +1,5 @@
-"""The leader's own controls: snooze, opt out and back in. Every change is audited."""
+"""The leader's own controls: snooze, vacation, skip this week, opt out and back in. Every change
+is audited. The outbox holds any nudge that falls inside a snooze, vacation or skipped week."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -50,6 +51,18 @@ async def pause(session: AsyncSession, person: Person, kind: str, first: date, l
     audit(session, person, kind, starts_on=first.isoformat(), ends_on=last.isoformat())
     await session.flush()
     return entry
+
+
+async def vacation(session: AsyncSession, person: Person, today: date, argument: str) -> Pause:
+    """`until YYYY-MM-DD` (or just the date): away from today through that day, streak frozen."""
+    words = argument.strip().split()
+    until = parse_snooze(" ".join(["until", *words[-1:]]) if words else "", today)
+    return await pause(session, person, "vacation", today, until)
+
+
+async def skip_this_week(session: AsyncSession, person: Person, today: date) -> Pause:
+    """No nudge for the rest of this (local, ISO) week; unlike a snooze it doesn't freeze a streak."""
+    return await pause(session, person, "skip", today, today + timedelta(days=6 - today.weekday()))
 
 
 async def paused_until(session: AsyncSession, person: Person, today: date) -> date | None:

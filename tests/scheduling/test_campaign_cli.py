@@ -1,0 +1,87 @@
+"""`gofirst campaign …` as an HR admin uses it: create, preview, lifecycle, YAML round trip, and
+validation messages that name the field and the fix."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from bot.cli import app
+
+
+@pytest.fixture
+def gofirst(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("GOFIRST_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == code, result.output
+        return result.output
+
+    invoke("db", "upgrade")
+    invoke("seed-demo")
+    return invoke
+
+
+def test_create_preview_and_lifecycle(gofirst) -> None:  # type: ignore[no-untyped-def]
+    out = gofirst("campaign", "create", "Fridays", "--pack", "going-first", "--weekday", "fri", "--time", "16:30",
+                  "--audience-kind", "leaders", "--audience", "alex", "--channel", "alex=product-team")
+    assert "created (draft)" in out
+    preview = json.loads(gofirst("campaign", "preview", "Fridays", "--json", "--count", "2"))
+    sends = preview["sends"]
+    assert [s["leader"] for s in sends] == ["alex", "alex"] and preview["state"] == "draft"
+    local = datetime.fromisoformat(sends[0]["at"].split("[")[0])
+    assert sends[0]["at"].endswith("[Europe/London]") and sends[0]["zone"] == "Europe/London"
+    assert (local.strftime("%A %H:%M"), sends[0]["status"]) == ("Friday 16:30", "scheduled")
+
+    assert "is active" in gofirst("campaign", "resume", "Fridays")
+    assert "is paused" in gofirst("campaign", "pause", "Fridays")
+    assert "is ended" in gofirst("campaign", "end", "Fridays")
+    assert "can't become active" in gofirst("campaign", "resume", "Fridays", code=1)
+    listed = json.loads(gofirst("campaign", "list", "--json"))
+    assert {c["name"]: c["state"] for c in listed}["Fridays"] == "ended"
+    shown = json.loads(gofirst("campaign", "show", "Fridays", "--json"))
+    assert shown["campaign"]["team_channels"] == {"alex": "product-team"}
+
+
+def test_every_validation_error_names_the_field_and_the_fix(gofirst) -> None:  # type: ignore[no-untyped-def]
+    out = gofirst("campaign", "create", "Bad", "--pack", "nope", "--cron", "61 * * * *", "--timezone", "Mars/Base",
+                  "--start", "2027-02-01", "--end", "2027-01-01", "--audience-kind", "teams", code=2)
+    for field, fix in [("pack", "use one of: "), ("cadence.cron", "'0 10 * * mon'"), ("cadence.timezone", "IANA"),
+                       ("end_date", "on or after start_date"), ("audience.ids", "list at least one team")]:
+        line = next(line for line in out.splitlines() if line.startswith(f"error: {field}:"))
+        assert "Fix:" in line and fix in line
+    out = gofirst("campaign", "create", "Ghosts", "--pack", "going-first", "--audience-kind", "leaders",
+                  "--audience", "ghost", code=2)
+    assert "audience.ids: 'ghost' matches no leader" in out
+    assert "no campaign named 'Nope'" in gofirst("campaign", "preview", "Nope", code=1)
+
+
+def test_yaml_export_import_round_trip(gofirst, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    gofirst("campaign", "create", "Fortnightly", "--pack", "going-first", "--weekday", "wed", "--every", "2",
+            "--quiet-days", "fri", "--reminder-days", "off", "--audience-kind", "channels", "--audience", "product-team",
+            "--start", "2026-12-01", "--end", "2027-03-31", "--activate")
+    exported = gofirst("campaign", "export", "Fortnightly")
+    data = yaml.safe_load(exported)["campaigns"][0]
+    assert data["cadence"] == {"weekday": "wed", "time": "10:00", "every_n_weeks": 2, "cron": None, "timezone": None}
+    assert data["reminder_after_days"] is None and data["quiet_days"] == ["fri"] and data["state"] == "active"
+    data["name"], data["cadence"]["cron"], data["cadence"]["timezone"] = "Copy", "0 9 * * 1-5", "Asia/Kolkata"
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump({"campaigns": [data]}))
+    assert "created 'Copy' (active)" in gofirst("campaign", "import", str(tmp_path / "c.yaml"))
+    again = yaml.safe_load(gofirst("campaign", "export", "Copy"))["campaigns"][0]
+    assert again == data
+    (tmp_path / "bad.yaml").write_text("name: X\npack: going-first\ncadence: {cron: '0 10 * * 9'}\n")
+    assert "error: cadence.cron:" in gofirst("campaign", "import", str(tmp_path / "bad.yaml"), code=2)
+    (tmp_path / "broken.yaml").write_text("name: [unclosed\n")
+    assert "is not valid YAML" in gofirst("campaign", "import", str(tmp_path / "broken.yaml"), code=1)
+
+
+def test_database_down_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOFIRST_DATABASE_URL", "postgresql+asyncpg://gofirst:secret@127.0.0.1:9/gofirst")
+    result = CliRunner().invoke(app, ["campaign", "list"])
+    assert result.exit_code == 1 and "cannot reach the database" in result.output and "secret" not in result.output
