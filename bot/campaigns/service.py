@@ -98,7 +98,7 @@ async def transition(services: Services, workspace_id: str, name: str, state: st
         campaign.state, campaign.updated_at = state, services.clock.now()
         session.add(campaign)
         schedule = await session.get(CampaignSchedule, campaign.id) or CampaignSchedule(campaign_id=campaign.id or 0)
-        if state == "active" and schedule.activated_at is None:
+        if state == "active":  # plan from now: no "missed" rows for weeks it was paused or a draft
             schedule.activated_at = services.clock.now()
         session.add(schedule)
         nudges = (await session.exec(select(Nudge).where(Nudge.campaign_id == campaign.id))).all()

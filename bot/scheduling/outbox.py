@@ -147,6 +147,8 @@ async def deliver_claimed(services: Services, nudge_id: int, claim_id: str, poli
             return nudge
         message = compose.nudge_message(services.copy, prompt_in(services.packs[nudge.pack], nudge.prompt_id), nudge_id)
         user_id, workspace_id = leader.platform_user_id, nudge.workspace_id
+        delivery.claimed_at = services.clock.now()  # the lease runs from the send, not from the batch claim
+        session.add(delivery)
     try:
         platform = services.platform(workspace_id)
         if isinstance(platform, Traceable):
