@@ -80,6 +80,7 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
             conv = Conversation(workspace, base, kind, activity.service_url, reference.serialize(),
                                 team_id=team.get("id"), name=name)
         if sender.name:
+            self.refs.saw(workspace, sender.id, sender.name, timezone_of(activity))
             await self.refresh_name(workspace, sender.id, sender.name)
         known = await self.refs.conversation(workspace, base)
         if known is None or known.service_url != conv.service_url or known.gone_reason or activity.type != "message" \

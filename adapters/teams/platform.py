@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import random
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -25,7 +24,7 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from adapters.teams import cards
 from adapters.teams.limits import SendFailure, SlidingLimiter, Sleep, with_retries
-from adapters.teams.references import Conversation, ReferenceStore
+from adapters.teams.references import Conversation, Recent, ReferenceStore
 from bot.engine.messages import Form, HomeView, Message, Sent
 from bot.engine.port import DeliveryError, Profile
 
@@ -71,21 +70,6 @@ def failure_from(exc: Exception) -> SendFailure:
             body = ""
         return SendFailure(int(status) if status else None, body or str(exc)[:200], retry_after)
     return SendFailure(None, f"{type(exc).__name__}: {exc}"[:200])
-
-
-class Recent(OrderedDict[str, T]):
-    """A bounded memory of the latest cards and forms: enough to rewrite a card a person clicks
-    minutes later; after a restart a card simply stays as it was."""
-
-    def __init__(self, limit: int = 2000) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def __setitem__(self, key: str, value: T) -> None:
-        super().__setitem__(key, value)
-        self.move_to_end(key)
-        while len(self) > self.limit:
-            self.popitem(last=False)
 
 
 class TeamsPlatform:
@@ -140,7 +124,10 @@ class TeamsPlatform:
 
     async def fetch_profile(self, workspace_id: str, user_id: str) -> Profile | None:
         conv = await self.refs.personal(workspace_id, user_id)
-        return Profile(conv.name, conv.tz) if conv and conv.name else None
+        if conv and conv.name:
+            return Profile(conv.name, conv.tz)
+        seen = self.refs.profiles.get(f"{workspace_id}/{user_id}")
+        return Profile(seen[0], seen[1]) if seen else None
 
     # --- what the handler uses -----------------------------------------------------------------
     async def replace_card(self, workspace_id: str, conversation_id: str, activity_id: str, card: cards.Card) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field, replace
-from typing import Any
+from collections import OrderedDict
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -20,6 +21,22 @@ from storage.repositories.people import ensure_workspace
 from storage.tables.teams import TeamsConversation
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Recent(OrderedDict[str, T]):
+    """A bounded memory of the latest cards and forms: enough to rewrite a card a person clicks
+    minutes later; after a restart a card simply stays as it was."""
+
+    def __init__(self, limit: int = 2000) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key: str, value: T) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.limit:
+            self.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -47,6 +64,7 @@ class ReferenceStore:
         self._cache: dict[tuple[str, str], Conversation] = {}
         self._users: dict[tuple[str, str], str] = {}
         self._pending: set[asyncio.Task[None]] = set()
+        self.profiles: Recent[tuple[str, str | None]] = Recent(20000)  # names seen on activities
 
     def _remember(self, conv: Conversation) -> None:
         self._cache[(conv.workspace_id, conv.conversation_id)] = conv
@@ -77,6 +95,11 @@ class ReferenceStore:
                 return
             except IntegrityError:  # the same conversation raced in from a retried activity
                 continue
+
+    def saw(self, workspace_id: str, user_id: str, name: str, tz: str | None) -> None:
+        """A sender's name (and zone) from any activity, for people first met in a channel."""
+        if name:
+            self.profiles[f"{workspace_id}/{user_id}"] = (name, tz)
 
     def save_later(self, conv: Conversation) -> None:
         self._remember(conv)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.engine.nudges import send_now
+from bot.engine.replies import send_digest
 from storage.repositories.people import find_person
 from storage.tables import Campaign, Reply, Share
 from tests.teams.conftest import (
@@ -201,3 +202,30 @@ async def test_a_double_clicked_submit_makes_one_preview(live: Live) -> None:
     assert len(previews) == 1
     async with live.runtime.db.session() as session:
         assert len((await session.exec(select(Share))).all()) == 1
+
+
+async def test_the_digest_answer_goes_into_the_posts_thread(live: Live) -> None:
+    await live.install_personal(LEADER)
+    await live.install_team(LEADER)
+    await live.say(LEADER, "share")
+    form_id, form = live.last_card(LEADER)
+    await live.submit(LEADER, form_id, {**submit_data(form), **FILLED, "channel": CHANNEL})
+    preview_id, preview = live.last_card(LEADER)
+    await live.submit(LEADER, preview_id, submit_data(preview, action_id="share.post"))
+    root = [c for c in live.connector.sent(CHANNEL, "POST") if c.body.get("attachments")][-1].activity_id
+    await live.post(live.activity("message", MEMBER, live.channel(root=root), text="IT blocks the app",
+                                  channelData=live.team_data))
+    async with live.runtime.db.session() as session:
+        share = (await session.exec(select(Share))).one()
+    assert await send_digest(live.runtime.services, share.id or 0)
+    digest_id, digest = live.last_card(LEADER)
+    assert "IT blocks the app" in card_text(digest) and "Sam Okafor" in card_text(digest)
+
+    await live.submit(LEADER, digest_id, submit_data(digest, action_id="digest.answer"))
+    answer_id, answer_form = live.last_card(LEADER)
+    assert answer_id != digest_id, "the digest stays: it may hold more replies to answer"
+    await live.submit(LEADER, answer_id, {**submit_data(answer_form), "answer": "Thanks Sam, I'll ask IT"})
+    in_thread = live.connector.sent(f"{CHANNEL};messageid={root}", "POST")
+    assert in_thread and "Thanks Sam, I'll ask IT" in card_text(card_of(in_thread[-1].body))
+    await live.say(LEADER, "streak")
+    assert "1 week" in card_text(live.last_card(LEADER)[1])
