@@ -91,19 +91,20 @@ def backoff_delay(attempt: int, retry_after: float | None, rng: random.Random,
     return jittered
 
 
-def as_delivery_error(failure: SendFailure, scope_if_gone: str) -> DeliveryError:
-    """403/404 mean the bot was removed or the person left: permanent, for that person or channel."""
+def as_delivery_error(failure: SendFailure, scope_if_gone: str | None) -> DeliveryError:
+    """403/404 on a send mean the bot was removed or the person left: permanent, for that person or
+    channel. On an update (`scope_if_gone` None) they only mean that one message is gone."""
     status = failure.status
     if status in (403, 404):
-        return DeliveryError(f"Teams refused ({failure}): bot removed or {scope_if_gone} gone",
-                             permanent=True, scope=scope_if_gone)
+        what = f"bot removed or {scope_if_gone} gone" if scope_if_gone else "message gone or not ours"
+        return DeliveryError(f"Teams refused ({failure}): {what}", permanent=True, scope=scope_if_gone)
     if status is None or status in RETRYABLE or status >= 500 or status == 401:
         return DeliveryError(f"Teams unavailable ({failure})", permanent=False, retry_after=failure.retry_after)
     return DeliveryError(f"Teams rejected the message ({failure})", permanent=True)
 
 
 async def with_retries(op: Callable[[], Awaitable[T]], *, sleep: Sleep, rng: random.Random,
-                       attempts: int = 4, scope_if_gone: str = "person") -> T:
+                       attempts: int = 4, scope_if_gone: str | None = "person") -> T:
     """Runs `op`, retrying 429/412/502/504 and lost connections; other failures become a
     DeliveryError at once."""
     for attempt in range(attempts):

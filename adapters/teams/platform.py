@@ -144,7 +144,8 @@ class TeamsPlatform:
         async def op(context: TurnContext) -> None:
             await context.update_activity(activity)
 
-        await self._deliver(conv, op, conv.conversation_id)
+        # a refused update means that one message is gone or not ours, not that the person left
+        await self._deliver(conv, op, conv.conversation_id, refusal_means_gone=False)
 
     async def _send(self, conv: Conversation, activity: Activity, target: str | None = None) -> str:
         async def op(context: TurnContext) -> str:
@@ -158,12 +159,13 @@ class TeamsPlatform:
 
         return await self._deliver(conv, op, target or conv.conversation_id)
 
-    async def _deliver(self, conv: Conversation, op: Callable[[TurnContext], Awaitable[T]], target: str) -> T:
-        """Paces, sends and retries one call; 403/404 mark the conversation gone for good."""
+    async def _deliver(self, conv: Conversation, op: Callable[[TurnContext], Awaitable[T]], target: str,
+                       refusal_means_gone: bool = True) -> T:
+        """Paces, sends and retries one call; a refused send (403/404) marks the conversation gone."""
         reference = ConversationReference().deserialize(conv.reference)
         reference.conversation.id = target
         tenant = conv.workspace_id
-        scope = "person" if conv.kind == "personal" else "channel"
+        scope = ("person" if conv.kind == "personal" else "channel") if refusal_means_gone else None
 
         async def attempt() -> T:
             await self.limiter.acquire(tenant, conv.conversation_id)

@@ -7,7 +7,7 @@ from sqlmodel import select
 from bot.engine.nudges import deliver_nudge, send_now
 from storage.tables import Nudge, Person
 from storage.tables.teams import TeamsConversation
-from tests.teams.conftest import LEADER, PERSONAL, Live
+from tests.teams.conftest import LEADER, PERSONAL, Live, card_text, submit_data
 from tests.teams.test_flow import campaign_for
 
 
@@ -60,3 +60,20 @@ async def test_a_person_who_left_is_recorded_and_not_nudged_again(live: Live) ->
         conversation = (await session.exec(select(TeamsConversation).where(
             TeamsConversation.conversation_id == PERSONAL["alex"]))).one()
         assert conversation.gone_reason is None
+
+
+async def test_a_refused_card_update_does_not_make_the_person_unreachable(live: Live) -> None:
+    await live.install_personal(LEADER)
+    campaign_id, leader_id = await campaign_for(live, LEADER)
+    nudge, sent = await send_now(live.runtime.services, campaign_id, leader_id)
+    nudge_id, card = live.last_card(LEADER)
+    live.connector.fail_next = [(404, {})]  # the nudge message was deleted in Teams
+    await live.submit(LEADER, nudge_id, submit_data(card, action_id="nudge.skip"))
+    await live.edge.refs.flush()
+    posts = len(live.connector.cards(PERSONAL["alex"]))
+    await live.say(LEADER, "status")
+    assert len(live.connector.cards(PERSONAL["alex"])) == posts + 1  # still reachable
+    assert "Europe/London" in card_text(live.last_card(LEADER)[1])
+    async with live.runtime.db.session() as session:
+        person = await session.get(Person, leader_id)
+        assert person is not None and person.inactive_reason is None
