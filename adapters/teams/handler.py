@@ -13,7 +13,7 @@ from botbuilder.schema.teams import TeamInfo
 
 from adapters.teams import cards
 from adapters.teams.activities import mentions_bot, plain_text, split_thread, tenant_of, timezone_of
-from adapters.teams.platform import TeamsPlatform, trigger_for
+from adapters.teams.platform import CLICKED, TeamsPlatform, trigger_for
 from adapters.teams.references import Conversation, ReferenceStore
 from bot.copy import Copy
 from bot.engine import events
@@ -150,7 +150,11 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
             event = events.ActionClicked(workspace, user, value["gofirst_action"], argument,
                                          channel_id=conversation, message_id=card_id,
                                          trigger=trigger_for(conversation, card_id, str(value.get("gofirst_card"))))
-            await self.handle(event, workspace, user)
+            token = CLICKED.set((conversation, card_id, str(value.get("gofirst_card"))))
+            try:
+                await self.handle(event, workspace, user)
+            finally:
+                CLICKED.reset(token)
             if event.action_id == "share.post":
                 await self.settle_preview(workspace, user, conversation, card_id, event.value)
         elif kind == "form" and isinstance(value.get("gofirst_form"), str):

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import random
+from contextvars import ContextVar
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -30,7 +31,9 @@ from bot.engine.port import DeliveryError, Profile
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-REPLACEABLE = ("nudge", "preview", "form", "home")  # cards a click may turn into the form it opens
+REPLACEABLE = ("nudge", "preview", "form")  # cards a click may turn into the form it opens
+# the card whose button is being handled, so a refreshed home view replaces it instead of stacking
+CLICKED: ContextVar[tuple[str, str, str] | None] = ContextVar("gofirst_teams_clicked", default=None)
 SEND_TIMEOUT = 15.0
 
 
@@ -119,8 +122,15 @@ class TeamsPlatform:
         self.form_values[activity_id] = form
 
     async def publish_home(self, workspace_id: str, user_id: str, view: HomeView) -> None:
+        card, clicked = cards.home_card(view), CLICKED.get()
+        if clicked and clicked[2] == "home":
+            try:
+                await self._replace(workspace_id, clicked[0], clicked[1], card)
+                return
+            except DeliveryError as exc:
+                log.info("could not refresh home card %s (%s); sending a new one", clicked[1], exc.reason)
         conv = await self._personal(workspace_id, user_id)
-        await self._send(conv, card_activity(cards.home_card(view), view.title))
+        await self._send(conv, card_activity(card, view.title))
 
     async def fetch_profile(self, workspace_id: str, user_id: str) -> Profile | None:
         conv = await self.refs.personal(workspace_id, user_id)

@@ -229,3 +229,17 @@ async def test_the_digest_answer_goes_into_the_posts_thread(live: Live) -> None:
     assert in_thread and "Thanks Sam, I'll ask IT" in card_text(card_of(in_thread[-1].body))
     await live.say(LEADER, "streak")
     assert "1 week" in card_text(live.last_card(LEADER)[1])
+
+
+async def test_home_controls_refresh_the_home_card_in_place(live: Live) -> None:
+    await live.install_personal(LEADER)
+    home_id, home = live.last_card(LEADER)
+    posts = len(live.connector.cards(PERSONAL["alex"]))
+    await live.submit(LEADER, home_id, submit_data(home, action_id="home.optout"))
+    update = live.connector.sent(PERSONAL["alex"], "PUT")[-1]
+    assert update.activity_id == home_id and len(live.connector.cards(PERSONAL["alex"])) == posts
+    refreshed = card_of(update.body)
+    submit_data(refreshed, action_id="home.optin")  # the control flipped
+    async with live.runtime.db.session() as session:
+        person = await find_person(session, WORKSPACE, LEADER["id"])
+        assert person is not None and person.opted_out
