@@ -28,7 +28,7 @@ from tests.support.postgres import ThrowawayPostgres, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
-LEADERS = [f"lead{n}" for n in range(6)]
+LEADERS = [f"lead{n}" for n in range(40)]  # more than one claim batch (20): both replicas send
 
 
 class CountingServer:
@@ -82,7 +82,7 @@ async def counter() -> AsyncIterator[tuple[CountingServer, str]]:
 
 
 async def seed(db: Database, now: datetime) -> None:
-    """Six leaders who work every day, all hours, and a campaign due earlier today."""
+    """Forty leaders who work every day, all hours, and a campaign due earlier today."""
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     async with db.session() as session:
         session.add(Workspace(id="count:W", platform="count", name="Replicas"))
@@ -149,12 +149,14 @@ async def test_kill_the_active_replica_mid_send_and_every_nudge_goes_out_once(
         a.wait(timeout=10)
         took = await eventually(lambda: _is(leader_pid, str(b.pid)), 15, "B to take over the scheduler")
         assert took < 10
+        print(f"takeover after kill -9: {took:.2f}s")
         await eventually(lambda: _is(states, Counter(sent=len(LEADERS))), 30, "every nudge recorded as sent")
         markers = Counter(s[0] for s in server.sends)
         async with db.session() as session:
             rows = (await session.exec(select(Nudge))).all()
         assert sorted(markers) == sorted(marker_for(n.id or 0) for n in rows)
         assert set(markers.values()) == {1} and len(server.sends) == len(LEADERS)  # exactly once each
+        assert {s[2] for s in server.sends} == {str(a.pid), str(b.pid)}  # both replicas delivered
         held = next(n for n in rows if marker_for(n.id or 0) == server.sends[0][0])
         assert held.platform_message_id == "M1"  # the in-flight send was found and recorded, not resent
 
