@@ -18,27 +18,35 @@ import aiohttp
 
 PACKAGE = "@microsoft/m365agentsplayground"
 VERSION = "0.2.28"
-CACHE = Path(os.environ.get("GOFIRST_CACHE", Path.home() / ".cache" / "gofirst")) / f"playground-{VERSION}"
-CLI = CACHE / "node_modules" / "@microsoft" / "m365agentsplayground" / "cli.js"
+CACHE_ROOT = Path(os.environ.get("GOFIRST_CACHE", Path.home() / ".cache" / "gofirst"))
+
+
+def npm_package(package: str, version: str) -> Path | str:
+    """The package's folder, installed once into a cache outside the repository (no lock file);
+    a reason string when npm, node or the registry is not available here."""
+    prefix = CACHE_ROOT / f"{package.replace('/', '_').lstrip('@')}-{version}"
+    folder = prefix / "node_modules" / package
+    if (folder / "package.json").exists():
+        return folder
+    npm, node = shutil.which("npm"), shutil.which("node")
+    if not npm or not node:
+        return f"npm and node are needed for {package} (apt-get install nodejs npm)"
+    prefix.mkdir(parents=True, exist_ok=True)
+    try:
+        done = subprocess.run([npm, "install", "--prefix", str(prefix), "--no-save", "--no-package-lock",
+                               "--no-audit", "--no-fund", f"{package}@{version}"],
+                              capture_output=True, text=True, timeout=180, cwd=prefix)
+    except subprocess.TimeoutExpired:
+        return f"npm install {package}@{version} took over 180 s"
+    if done.returncode != 0 or not (folder / "package.json").exists():
+        return f"npm install {package}@{version} failed: {(done.stderr or done.stdout).strip()[-300:]}"
+    return folder
 
 
 def install() -> Path | str:
-    """The playground's cli.js, installed once; a reason string when it cannot be had here."""
-    if CLI.exists():
-        return CLI
-    npm, node = shutil.which("npm"), shutil.which("node")
-    if not npm or not node:
-        return "npm and node are needed to run Microsoft's M365 Agents Playground (apt-get install nodejs npm)"
-    CACHE.mkdir(parents=True, exist_ok=True)
-    try:
-        done = subprocess.run([npm, "install", "--prefix", str(CACHE), "--no-save", "--no-package-lock",
-                               "--no-audit", "--no-fund", f"{PACKAGE}@{VERSION}"],
-                              capture_output=True, text=True, timeout=180, cwd=CACHE)
-    except subprocess.TimeoutExpired:
-        return f"npm install {PACKAGE}@{VERSION} took over 180 s"
-    if done.returncode != 0 or not CLI.exists():
-        return f"npm install {PACKAGE}@{VERSION} failed: {(done.stderr or done.stdout).strip()[-300:]}"
-    return CLI
+    """The playground's cli.js, or why it cannot run here."""
+    folder = npm_package(PACKAGE, VERSION)
+    return folder if isinstance(folder, str) else folder / "cli.js"
 
 
 def free_port() -> int:
