@@ -12,11 +12,12 @@ from bot.engine.controls import local_today, parse_snooze, pause, set_opted_out
 from bot.engine.home import publish_home
 from bot.engine.messages import Form, Message, Sent
 from bot.engine.nudges import decline_nudge, leaders_nudge, skip_nudge, snooze_nudge
+from bot.engine.people import person_for
 from bot.engine.port import DeliveryError
 from bot.engine.replies import delete_reply, edit_reply, open_answer_form, record_reply, submit_answer
 from bot.engine.services import Services
 from bot.engine.shares import dm, edit_share, post_share, reframe_share, share_form_for, submit_share
-from storage.repositories.people import add_member, ensure_person, find_person, team_by_channel
+from storage.repositories.people import add_member, team_by_channel
 from storage.tables import Person
 
 log = logging.getLogger(__name__)
@@ -57,12 +58,7 @@ class Engine:
             return Outcome(error=exc.reason)
 
     async def _person(self, session: AsyncSession, workspace_id: str, user_id: str) -> Person:
-        person = await find_person(session, workspace_id, user_id)
-        if person is not None:
-            return person
-        profile = await self.services.platform(workspace_id).fetch_profile(workspace_id, user_id)
-        return await ensure_person(session, workspace_id, user_id,
-                                   profile.display_name if profile else "", profile.tz if profile else None)
+        return await person_for(self.services, session, workspace_id, user_id)
 
     async def _route(self, session: AsyncSession, event: events.Event) -> Outcome | None:
         services = self.services

@@ -11,10 +11,10 @@ from bot.engine import compose
 from bot.engine.events import ChannelReplyPosted, ReplyDeleted, ReplyEdited
 from bot.engine.messages import Form, Message
 from bot.engine.port import DeliveryError
+from bot.engine.people import person_for
 from bot.engine.progress import load_streak
 from bot.engine.services import Services
 from bot.engine.shares import dm
-from storage.repositories.people import ensure_person
 from storage.repositories.shares import replies_for, reply_by_message, share_for_thread
 from storage.tables import Person, Reply, Share
 
@@ -29,7 +29,7 @@ async def record_reply(services: Services, session: AsyncSession, event: Channel
     existing = await reply_by_message(session, event.workspace_id, event.message_id)
     if existing is not None:
         return existing
-    author = await ensure_person(session, event.workspace_id, event.user_id)
+    author = await person_for(services, session, event.workspace_id, event.user_id)
     is_leader = author.id == share.leader_id
     reply = Reply(workspace_id=event.workspace_id, share_id=share.id or 0, author_id=author.id,
                   is_leader=is_leader, platform_message_id=event.message_id, text=event.text,
@@ -85,7 +85,11 @@ async def send_digest(services: Services, share_id: int) -> bool:
         leader = await session.get(Person, share.leader_id)
         assert leader is not None
         message = compose.digest_message(services.copy, share, await named_replies(session, share))
-        await services.platform(share.workspace_id).send_dm(share.workspace_id, leader.platform_user_id, message)
+        try:
+            await services.platform(share.workspace_id).send_dm(share.workspace_id, leader.platform_user_id, message)
+        except DeliveryError as exc:
+            log.warning("digest for share %s not delivered: %s", share_id, exc.reason)
+            return False
         share.digest_sent_at = services.clock.now()
         session.add(share)
         return True

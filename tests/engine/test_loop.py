@@ -137,3 +137,16 @@ async def test_permanent_failures_stop_further_nudges(runtime: Runtime, platform
     held, sent = await send_now(runtime.services, demo.campaign_id, demo.leader_id)
     assert not sent and held.state == "held"
     assert platform.of_kind("dm") == []
+
+
+async def test_a_new_teammate_gets_their_name_from_the_platform_and_a_failed_digest_says_so(
+        runtime: Runtime, platform: RecordingPlatform, demo: DemoIds) -> None:
+    from bot.engine.port import DeliveryError, Profile
+
+    share, thread = await share_and_post(runtime, platform, demo)
+    platform.profiles["newbie"] = Profile("Noor Haddad", "Africa/Cairo")
+    await runtime.engine.handle(events.ChannelReplyPosted(W, DEMO_CHANNEL, thread, "r1", "newbie", "no time"))
+    platform.fail_next.append(DeliveryError("account_inactive", permanent=True, scope="person"))
+    assert not await send_digest(runtime.services, share.id or 0)
+    assert await send_digest(runtime.services, share.id or 0)
+    assert [f.label for f in platform.last("dm").message.facts] == ["Noor Haddad"]

@@ -1,0 +1,18 @@
+"""Who sent an event: found in storage, or created from the platform's profile on first sight."""
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.engine.services import Services
+from storage.repositories.people import ensure_person, find_person
+from storage.tables import Person
+
+
+async def person_for(services: Services, session: AsyncSession, workspace_id: str, user_id: str) -> Person:
+    """The person behind a platform id; a newcomer gets their name and timezone from the platform."""
+    person = await find_person(session, workspace_id, user_id)
+    if person is not None:
+        return person
+    profile = await services.platform(workspace_id).fetch_profile(workspace_id, user_id)
+    return await ensure_person(session, workspace_id, user_id,
+                               profile.display_name if profile else "", profile.tz if profile else None)
