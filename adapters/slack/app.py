@@ -15,7 +15,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from adapters.slack.dedupe import SeenEvents
 from adapters.slack.oauth import oauth_settings
 from adapters.slack.platform import PREFIX, SlackPlatform, web_client
-from adapters.slack.wording import Wording, load_wording
+from bot.copy import Copy, load_copy
 from bot.engine.engine import Outcome
 from bot.engine.events import Event
 from bot.engine.port import DeliveryError
@@ -29,7 +29,7 @@ class SlackEdge:
     """Everything the listeners need: the engine, the platform, the wording, the event ledger, and a
     record of work still running after an ack (so shutdown and tests can wait for it)."""
 
-    def __init__(self, runtime: Runtime, wording: Wording) -> None:
+    def __init__(self, runtime: Runtime, wording: Copy) -> None:
         self.runtime = runtime
         self.wording = wording
         self.seen = SeenEvents(runtime.db, runtime.services.clock)
@@ -158,7 +158,7 @@ def build_edge(runtime: Runtime, *, socket_mode: bool = False) -> SlackEdge:
         raise RuntimeError("SLACK_SIGNING_SECRET is not set: Slack requests cannot be verified")
     if not settings.slack_bot_token and not (settings.slack_client_id and settings.slack_client_secret):
         raise RuntimeError("set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth)")
-    edge = SlackEdge(runtime, load_wording("en"))
+    edge = SlackEdge(runtime, load_copy("en", "slack"))
     edge.signing_secret = signing_secret
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     client = web_client(token, settings.slack_api_url)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from adapters.slack.wording import Wording
+from bot.copy import Copy
 from bot.engine.messages import Action, Form, FormField, HomeView, Message
 
 Block = dict[str, Any]
@@ -77,7 +77,7 @@ def fallback_text(message: Message) -> str:
     return cut(escape(" — ".join(part for part in (message.title, message.text) if part)), MAX_TEXT)
 
 
-def message_blocks(message: Message, wording: Wording) -> list[Block]:
+def message_blocks(message: Message, wording: Copy) -> list[Block]:
     blocks: list[Block] = []
     if message.title:
         blocks.append({"type": "header", "text": plain(message.title, MAX_HEADER)})
@@ -95,7 +95,7 @@ def message_blocks(message: Message, wording: Wording) -> list[Block]:
     return blocks[:MAX_BLOCKS]
 
 
-def field_element(field: FormField, wording: Wording) -> dict[str, Any]:
+def field_element(field: FormField, wording: Copy) -> dict[str, Any]:
     if field.options:
         options = [{"text": plain(label, 75), "value": cut(value, 150)} for value, label in field.options[:MAX_OPTIONS]]
         element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options,
@@ -121,7 +121,7 @@ def field_element(field: FormField, wording: Wording) -> dict[str, Any]:
     return element
 
 
-def form_view(form: Form, wording: Wording) -> dict[str, Any]:
+def form_view(form: Form, wording: Copy) -> dict[str, Any]:
     """A modal: `callback_id` is the form id and `private_metadata` carries the form's context."""
     blocks: list[Block] = []
     if form.intro:

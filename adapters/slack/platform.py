@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
 from adapters.slack.errors import delivery_error, transport_error
-from adapters.slack.wording import Wording
+from bot.copy import Copy
 from bot.engine.compose import SHARE_FORM
 from bot.engine.messages import Action, Form, HomeView, Message, Sent
 from bot.engine.port import DeliveryError, Profile
@@ -94,7 +94,7 @@ class SlackPlatform:
 
     name = "slack"
 
-    def __init__(self, db: Database, wording: Wording, *, token: str | None = None,
+    def __init__(self, db: Database, wording: Copy, *, token: str | None = None,
                  store: AsyncInstallationStore | None = None, base_url: str | None = None,
                  on_workspace_lost: WorkspaceLost | None = None) -> None:
         self.db = db

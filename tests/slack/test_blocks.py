@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from adapters.slack import blocks
-from adapters.slack.wording import load_wording
+from bot.copy import load_copy
 from bot.engine.messages import Action, Fact, Form, FormField, HomeSection, HomeView, Message
 
-WORDING = load_wording("en")
+WORDING = load_copy("en", "slack")
 
 
 def test_user_text_is_escaped_but_mentions_survive() -> None:
