@@ -88,7 +88,8 @@ async def preview(services: Services, workspace_id: str, name: str, count: int =
                 if slot.period in known:
                     continue
                 reasons, status, due = list(slot.reasons), "scheduled", slot.due
-                held = held_reason(leader, workspace) or _pause_text(await pause_covering(session, leader, slot.due.date()))
+                held = (f"campaign {campaign.state}" if campaign.state in ("paused", "ended") else None) \
+                    or held_reason(leader, workspace) or _pause_text(await pause_covering(session, leader, slot.due.date()))
                 if held:
                     status, reasons = "held", reasons + [f"held back: {held}"]
                 else:

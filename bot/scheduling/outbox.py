@@ -175,7 +175,8 @@ async def record_sent(services: Services, nudge_id: int, claim_id: str, sent: Se
             delivery.note = note
             session.add(delivery)
         session.add(nudge)
-        return nudge
+    services.metrics.inc("gofirst_nudges_delivered_total", outcome="recovered" if note else "sent")
+    return nudge
 
 
 async def _record_failure(services: Services, policy: Policy, nudge_id: int, claim_id: str,
@@ -206,7 +207,8 @@ async def _record_failure(services: Services, policy: Policy, nudge_id: int, cla
             session.add(delivery)
         session.add(nudge)
         log.warning("nudge %s not delivered (%s): %s", nudge_id, nudge.state, exc.reason)
-        return nudge
+    services.metrics.inc("gofirst_nudges_delivered_total", outcome=nudge.state)
+    return nudge
 
 
 async def recover_stuck(services: Services, policy: Policy = Policy()) -> int:

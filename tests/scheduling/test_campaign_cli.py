@@ -2,15 +2,33 @@
 validation messages that name the field and the fix."""
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 import yaml
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from bot.cli import app
+from storage.db import Database
+from storage.tables import Campaign, Nudge, Person
+
+
+async def add_failed_nudge(url: str, campaign_name: str, reason: str) -> None:
+    db = Database(url)
+    try:
+        async with db.session() as session:
+            campaign = (await session.exec(select(Campaign).where(Campaign.name == campaign_name))).one()
+            alex = (await session.exec(select(Person).where(Person.platform_user_id == "alex"))).one()
+            assert campaign.id is not None and alex.id is not None
+            session.add(Nudge(workspace_id=campaign.workspace_id, campaign_id=campaign.id, leader_id=alex.id,
+                              period="2026-W01", pack="going-first", prompt_id="gf-01", state="failed", last_error=reason))
+    finally:
+        await db.dispose()
 
 
 @pytest.fixture
@@ -40,7 +58,12 @@ def test_create_preview_and_lifecycle(gofirst) -> None:  # type: ignore[no-untyp
     assert (local.strftime("%A %H:%M"), sends[0]["status"]) == ("Friday 16:30", "scheduled")
 
     assert "is active" in gofirst("campaign", "resume", "Fridays")
+    asyncio.run(add_failed_nudge(os.environ["GOFIRST_DATABASE_URL"], "Fridays", "channel_not_found"))
+    shown = gofirst("campaign", "show", "Fridays")
+    assert "! alex 2026-W01: failed — channel_not_found" in shown  # permanent errors are shown to admins
     assert "is paused" in gofirst("campaign", "pause", "Fridays")
+    paused = json.loads(gofirst("campaign", "preview", "Fridays", "--json"))["sends"][0]
+    assert paused["status"] == "held" and "held back: campaign paused" in paused["reasons"]
     assert "is ended" in gofirst("campaign", "end", "Fridays")
     assert "can't become active" in gofirst("campaign", "resume", "Fridays", code=1)
     listed = json.loads(gofirst("campaign", "list", "--json"))

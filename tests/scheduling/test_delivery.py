@@ -49,6 +49,7 @@ async def test_each_leader_gets_monday_ten_in_their_own_zone(runtime: Runtime, c
         await DeliveryWorker(runtime.services).run_once()
         assert dms(platform)[-1].target == who
     assert len(dms(platform)) == 4
+    assert runtime.services.metrics.value("gofirst_nudges_delivered_total", outcome="sent") == 4
     async with runtime.db.session() as session:
         local = {d.local_due for d in (await session.exec(select(NudgeDelivery))).all()}
     assert "2026-11-30T10:00:00+05:30[Asia/Kolkata]" in local
