@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,14 +13,18 @@ import pytest
 from aiohttp import web
 from sqlmodel import select
 
+from adapters.teams.app import mount as mount_teams
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.runtime import build_runtime
+from bot.engine.nudges import send_now
+from bot.runtime import Runtime, build_runtime
+from bot.server import build_app
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.tables import Reply, Share
+from storage.repositories.people import find_person
+from storage.tables import Campaign, Reply, Share
 from tests.conftest import START
-from tests.teams.conftest import card_text, serve, submit_data
+from tests.teams.conftest import card_text, submit_data
 from tests.teams.playground import Playground, install
 
 pytestmark = pytest.mark.slow
@@ -61,7 +66,7 @@ class Turns:
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[tuple[Playground, Database, Turns]]:
+async def world(tmp_path: Path) -> AsyncIterator[tuple[Playground, Runtime, Turns]]:
     cli = install()
     if isinstance(cli, str):
         pytest.skip(cli)
@@ -70,11 +75,6 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[Playground, Database, Tur
     settings = Settings(GOFIRST_DATABASE_URL=db.url, GOFIRST_TEAMS_DEV_MODE=True)
     runtime = build_runtime(settings, clock=FixedClock(START), db=db)
     turns = Turns()
-    from adapters.teams.app import mount as mount_teams
-
-    runtime.settings = settings
-    from bot.server import build_app
-
     app = build_app(runtime, [turns.mount, mount_teams])
     runner = web.AppRunner(app)
     await runner.setup()
@@ -85,7 +85,7 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[Playground, Database, Tur
     playground = Playground(cli, bot_url, workdir)
     try:
         await playground.start()
-        yield playground, db, turns
+        yield playground, runtime, turns
     finally:
         await playground.stop()
         await runner.cleanup()
@@ -117,8 +117,9 @@ def card(event: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_install_help_share_post_reply_streak_in_microsofts_playground(
-        world: tuple[Playground, Database, Turns]) -> None:
-    pg, db, turns = world
+        world: tuple[Playground, Runtime, Turns]) -> None:
+    pg, runtime, turns = world
+    db = runtime.db
     chat, team = pg.personal_chat, pg.team
 
     await step(pg, turns, pg.install(chat), bot_card(chat, contains="streak"))  # the welcome: a home card
@@ -162,3 +163,23 @@ async def test_install_help_share_post_reply_streak_in_microsofts_playground(
 
     streak = card(await step(pg, turns, pg.say(chat, "streak"), bot_card(chat, contains="streak")))
     assert "posted" in card_text(streak).lower()  # waiting for the leader to answer a reply
+
+    # next week's nudge goes out proactively; its Snooze button rewrites it in place
+    async with db.session() as session:
+        leader = await find_person(session, f"teams:{pg.config['tenantId']}", pg.me)
+        assert leader is not None and leader.id is not None
+        campaign = Campaign(workspace_id=leader.workspace_id, name="Going first", pack="going-first",
+                            state="active", audience_kind="leaders", audience_ids=[pg.me])
+        session.add(campaign)
+        await session.flush()
+        campaign_id, leader_id = campaign.id or 0, leader.id
+    runtime.services.clock.advance(timedelta(days=7))  # type: ignore[attr-defined]
+    mark = len(pg.events)
+    nudge, sent = await send_now(runtime.services, campaign_id, leader_id)
+    assert sent
+    nudge_event = await pg.wait_for(bot_card(chat), after=mark)
+    assert nudge_event["message"]["messageId"] == nudge.platform_message_id
+    snoozed = await step(pg, turns, pg.submit(chat, nudge.platform_message_id or "",
+                                              submit_data(card(nudge_event), action_id="nudge.snooze")),
+                         bot_card(chat, action="updateMessage"))
+    assert snoozed["message"]["messageId"] == nudge.platform_message_id and "actions" not in card(snoozed)
