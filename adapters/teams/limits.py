@@ -35,6 +35,7 @@ class SlidingLimiter:
         self.rules = {"conversation": per_conversation, "tenant": per_tenant}
         self._sent: dict[tuple[str, str], deque[float]] = {}
         self.waited = 0.0
+        self._calls = 0
 
     def _wait_for(self, kind: str, key: str, at: float) -> float:
         rules = self.rules[kind]
@@ -66,7 +67,19 @@ class SlidingLimiter:
         self._sent.setdefault(("tenant", tenant), deque()).append(at)
         self._sent.setdefault(("conversation", conversation), deque()).append(at)
         self.waited += waited
+        self._calls += 1
+        if self._calls % 1000 == 0:
+            self._forget_idle(at)
         return waited
+
+    def _forget_idle(self, at: float) -> None:
+        """Conversations quiet for longer than the longest window hold no state worth keeping."""
+        for key in [k for k, times in self._sent.items()
+                    if not times or times[-1] <= at - max(w for w, _ in self.rules[k[0]])]:
+            del self._sent[key]
+
+    def tracked(self) -> int:
+        return len(self._sent)
 
 
 @dataclass

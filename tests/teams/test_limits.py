@@ -107,3 +107,14 @@ async def test_a_bad_request_is_permanent_without_a_scope_and_an_outage_is_trans
     with pytest.raises(DeliveryError) as raised:
         await with_retries(down, sleep=clock.sleep, rng=random.Random(1), attempts=3)
     assert not raised.value.permanent and len(clock.slept) == 2
+
+
+async def test_quiet_conversations_are_forgotten() -> None:
+    clock = FakeTime()
+    limiter = SlidingLimiter(clock, clock.sleep)
+    for n in range(999):
+        await limiter.acquire("tenant", f"chat-{n}")
+    assert limiter.tracked() == 1000
+    clock.now += 3601
+    await limiter.acquire("tenant", "chat-new")  # the 1000th send tidies up
+    assert limiter.tracked() == 2
