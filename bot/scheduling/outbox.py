@@ -134,7 +134,7 @@ async def deliver_claimed(services: Services, nudge_id: int, claim_id: str, poli
         owned = await _ours(session, nudge_id, claim_id)
         if owned is None:
             return None
-        nudge, delivery = owned
+        nudge, _ = owned
         leader = await session.get(Person, nudge.leader_id)
         workspace = await session.get(Workspace, nudge.workspace_id)
         assert leader is not None and workspace is not None
@@ -145,10 +145,20 @@ async def deliver_claimed(services: Services, nudge_id: int, claim_id: str, poli
             nudge.attempts -= 1  # nothing was attempted
             session.add(nudge)
             return nudge
-        message = compose.nudge_message(services.copy, prompt_in(services.packs[nudge.pack], nudge.prompt_id), nudge_id)
+        try:
+            prompt = prompt_in(services.packs[nudge.pack], nudge.prompt_id)
+        except (KeyError, LookupError):
+            nudge.state = "failed"
+            nudge.last_error = f"prompt {nudge.prompt_id!r} of pack {nudge.pack!r} is no longer installed"
+            session.add(nudge)
+            return nudge
+        message = compose.nudge_message(services.copy, prompt, nudge_id)
         user_id, workspace_id = leader.platform_user_id, nudge.workspace_id
-        delivery.claimed_at = services.clock.now()  # the lease runs from the send, not from the batch claim
-        session.add(delivery)
+        renewed = await session.exec(  # the lease runs from the send, and only while the claim is ours
+            update(NudgeDelivery).where(col(NudgeDelivery.nudge_id) == nudge_id, col(NudgeDelivery.claim_id) == claim_id)
+            .values(claimed_at=services.clock.now()))
+        if renewed.rowcount != 1:  # type: ignore[attr-defined]
+            return None
     try:
         platform = services.platform(workspace_id)
         if isinstance(platform, Traceable):

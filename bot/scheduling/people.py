@@ -2,6 +2,7 @@
 person's own overrides (an override wins over the platform profile)."""
 from __future__ import annotations
 
+import logging
 from datetime import date, time
 
 from sqlmodel import select
@@ -12,6 +13,7 @@ from bot.scheduling.planner import Hours, PlanError, parse_days, parse_hhmm, zon
 from storage.tables import Pause, Person
 
 HOLDING_PAUSES = ("snooze", "vacation", "skip")
+log = logging.getLogger(__name__)
 
 
 def hours_of(person: Person) -> Hours:
@@ -49,7 +51,9 @@ async def refresh_from_profile(session: AsyncSession, platform: Platform, person
         return False
     try:
         profile = await platform.fetch_profile(person.workspace_id, person.platform_user_id)
-    except DeliveryError:
+    except Exception as exc:  # a profile lookup must never stop planning: keep the zone we have
+        log.warning("profile of %s unavailable: %s", person.platform_user_id,
+                    exc.reason if isinstance(exc, DeliveryError) else type(exc).__name__)
         return False
     if profile is None or not profile.tz or profile.tz == person.tz:
         return False

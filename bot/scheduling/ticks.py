@@ -70,6 +70,11 @@ async def plan_campaign(services: Services, campaign_id: int, *, cap: Cap = Cap(
         campaign = await session.get(Campaign, campaign_id)
         if campaign is None or campaign.state != "active":
             return report
+        if campaign.end_date and now.date() > campaign.end_date + timedelta(days=1):  # past in every zone
+            campaign.state, campaign.updated_at = "ended", now
+            session.add(campaign)
+            report.problems.append(f"ended: its end date {campaign.end_date.isoformat()} has passed")
+            return report
         schedule = await session.get(CampaignSchedule, campaign_id)
         try:
             cadence = cadence_of(campaign, schedule)
@@ -89,8 +94,7 @@ async def plan_campaign(services: Services, campaign_id: int, *, cap: Cap = Cap(
                        if await find_nudge(session, campaign, leader, s.period) is None]
             for slot in new:
                 stale = stale_reason(slot, leader, now, grace)
-                due, reasons = (slot.due, list(slot.reasons)) if stale or slot.due_utc < now \
-                    else await place_with_cap(session, leader, slot, cap)
+                due, reasons = (slot.due, list(slot.reasons)) if stale else await place_with_cap(session, leader, slot, cap)
                 held = stale or (None if due is not None else reasons[-1])
                 when = (due or slot.due).astimezone(now.tzinfo)
                 nudge, created = await plan_nudge(session, services, campaign, leader, slot.period, when)

@@ -212,3 +212,30 @@ async def test_send_now_and_the_worker_never_both_send(runtime: Runtime, clock: 
     await DeliveryWorker(runtime.services).run_once()
     again, sent_again = await send_now(runtime.services, campaign, world.people["ana"])
     assert not sent_again and [d.target for d in dms(platform)] == ["ana"]
+
+
+async def test_a_prompt_removed_from_its_pack_fails_visibly_instead_of_looping(
+        runtime: Runtime, clock: FixedClock, world: World, platform: RecordingPlatform) -> None:
+    clock.set(utc(2026, 11, 30, 9))
+    await plan_campaign(runtime.services, await world.campaign(weekday=0, local_time="10:00"))
+    async with runtime.db.session() as session:
+        for row in (await session.exec(select(Nudge))).all():
+            row.prompt_id = "gone"
+            session.add(row)
+    await DeliveryWorker(runtime.services).run_once()
+    [ana] = [n for n in await nudges(runtime) if n.leader_id == world.people["ana"]]
+    assert ana.state == "failed" and "no longer installed" in (ana.last_error or "") and dms(platform) == []
+
+
+async def test_a_campaign_past_its_end_date_ends_itself(runtime: Runtime, clock: FixedClock, world: World,
+                                                        platform: RecordingPlatform) -> None:
+    from datetime import date
+
+    from storage.tables import Campaign
+    clock.set(utc(2026, 11, 29, 12))
+    campaign = await world.campaign(weekday=0, end_date=date(2026, 12, 1))
+    await tick_and_run(runtime, campaign)
+    clock.set(utc(2026, 12, 3, 12))
+    assert (await plan_campaign(runtime.services, campaign)).problems == ["ended: its end date 2026-12-01 has passed"]
+    async with runtime.db.session() as session:
+        assert (await session.get(Campaign, campaign)).state == "ended"  # type: ignore[union-attr]

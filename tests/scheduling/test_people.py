@@ -58,3 +58,16 @@ async def test_the_worker_loop_survives_a_failing_pass(runtime: Runtime, monkeyp
     monkeypatch.setattr(worker, "run_once", failing_pass)
     await worker._loop()  # returns once stopped, having logged each failure instead of dying
     assert len(passes) == 3
+
+
+async def test_a_failing_profile_lookup_keeps_the_zone_and_planning_goes_on(
+        runtime: Runtime, platform: RecordingPlatform, monkeypatch: pytest.MonkeyPatch) -> None:
+    world = await make_world(runtime, {"ana": "Europe/Berlin"})
+
+    async def broken(*_args: object) -> None:
+        raise TimeoutError("profile API slow")
+
+    monkeypatch.setattr(platform, "fetch_profile", broken)
+    async with runtime.db.session() as session:
+        ana = await session.get(Person, world.people["ana"])
+        assert ana is not None and not await refresh_from_profile(session, platform, ana) and ana.tz == "Europe/Berlin"
