@@ -77,3 +77,16 @@ async def test_a_refused_card_update_does_not_make_the_person_unreachable(live: 
     async with live.runtime.db.session() as session:
         person = await session.get(Person, leader_id)
         assert person is not None and person.inactive_reason is None
+
+
+async def test_uninstalling_from_the_personal_chat_stops_nudges_without_calling_teams(live: Live) -> None:
+    await live.install_personal(LEADER)
+    campaign_id, leader_id = await campaign_for(live, LEADER)
+    removed = live.activity("installationUpdate", LEADER, live.personal(LEADER), action="remove")
+    assert (await live.post(removed)).status in (200, 201)
+    calls = len(live.connector.calls)
+    nudge, sent = await send_now(live.runtime.services, campaign_id, leader_id)
+    assert not sent and nudge.state == "failed" and len(live.connector.calls) == calls
+    async with live.runtime.db.session() as session:
+        person = await session.get(Person, leader_id)
+        assert person is not None and person.inactive_reason == "GoFirst was removed from this conversation"
