@@ -90,3 +90,14 @@ async def test_uninstalling_from_the_personal_chat_stops_nudges_without_calling_
     async with live.runtime.db.session() as session:
         person = await session.get(Person, leader_id)
         assert person is not None and person.inactive_reason == "GoFirst was removed from this conversation"
+
+
+async def test_only_one_layer_retries(live: Live) -> None:
+    """msrest would retry a PUT on 502 itself (with its own sleeps); GoFirst switches that off so
+    attempts, backoff and Retry-After are decided in one place."""
+    await live.install_personal(LEADER)
+    home_id, home = live.last_card(LEADER)
+    live.connector.fail_next = [(502, {})] * 4
+    await live.submit(LEADER, home_id, submit_data(home, action_id="home.snooze"))
+    puts = live.connector.sent(PERSONAL["alex"], "PUT")
+    assert len(puts) == 4 and len(live.slept) == 3
