@@ -1,15 +1,25 @@
 """The async engine and sessions: one `Database` per process, shared by every edge."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+AFTER_COMMIT = "gofirst.after_commit"
+
+
+def after_commit(session: AsyncSession | Session, action: Callable[[], Awaitable[object]]) -> None:
+    """Runs `action` once the session's work is committed: a message that points at a row
+    (a preview's Post button, say) must not reach a person before the row exists for everyone."""
+    session.info.setdefault(AFTER_COMMIT, []).append(action)
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -59,14 +69,18 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session that commits on success and rolls back on any error."""
+        """A session that commits on success and rolls back on any error; then runs, in order,
+        what was registered with `after_commit` (only after a successful commit)."""
         async with self._sessions() as session:
             try:
                 yield session
                 await session.commit()
             except BaseException:
+                session.info.pop(AFTER_COMMIT, None)
                 await session.rollback()
                 raise
+            for action in session.info.pop(AFTER_COMMIT, []):
+                await action()
 
     async def ping(self) -> bool:
         try:

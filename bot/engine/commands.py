@@ -11,6 +11,7 @@ from bot.engine.messages import Fact, Message
 from bot.engine.progress import load_streak
 from bot.engine.services import Services
 from bot.engine.shares import share_form_for
+from storage.db import after_commit
 from storage.repositories.people import teams_led_by
 from storage.tables import Nudge, Person
 
@@ -30,7 +31,7 @@ async def run_command(services: Services, session: AsyncSession, person: Person,
     platform = services.platform(person.workspace_id)
 
     async def say(message: Message) -> None:
-        await platform.send_dm(person.workspace_id, person.platform_user_id, message)
+        after_commit(session, lambda: platform.send_dm(person.workspace_id, person.platform_user_id, message))
 
     copy = services.copy
     now = services.clock.now()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
+from sqlalchemy.orm import object_session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.coach import check_draft, classify_themes, reframe_with_llm
@@ -14,6 +15,7 @@ from bot.engine.nudges import close_nudge, leaders_nudge
 from bot.engine.port import DeliveryError
 from bot.engine.progress import local_week
 from bot.engine.services import Services
+from storage.db import after_commit
 from storage.repositories.people import team_by_channel, teams_led_by
 from storage.tables import Nudge, Person, Share, Team
 
@@ -80,7 +82,8 @@ async def send_preview(services: Services, session: AsyncSession, person: Person
                                       offer_reframe=check.directive)
     if intro_key:
         message = replace(message, text=services.copy(intro_key) + "\n" + message.text)
-    await services.platform(person.workspace_id).send_dm(person.workspace_id, person.platform_user_id, message)
+    platform = services.platform(person.workspace_id)
+    after_commit(session, lambda: platform.send_dm(person.workspace_id, person.platform_user_id, message))
 
 
 def coach_note(span: str, why: str) -> str:
@@ -157,6 +160,7 @@ async def post_share(services: Services, session: AsyncSession, person: Person, 
     share.team_id = team.id
     session.add(share)
     audit(session, person, "share.posted", share=share.id, channel=share.channel_id)
+    await session.commit()  # the thread exists now: replies to it must find the share at once
     if share.nudge_id:
         nudge = await session.get(Nudge, share.nudge_id)
         if nudge is not None:
@@ -167,8 +171,14 @@ async def post_share(services: Services, session: AsyncSession, person: Person, 
 
 
 async def dm(services: Services, person: Person, key: str, **values: object) -> None:
-    await services.platform(person.workspace_id).send_dm(
-        person.workspace_id, person.platform_user_id, compose.info(services.copy, key, **values))
+    """A short DM to the person, sent once whatever the flow stored is committed."""
+    message = compose.info(services.copy, key, **values)
+    platform = services.platform(person.workspace_id)
+    session = object_session(person)
+    if session is None:
+        await platform.send_dm(person.workspace_id, person.platform_user_id, message)
+    else:
+        after_commit(session, lambda: platform.send_dm(person.workspace_id, person.platform_user_id, message))
 
 
 async def edit_share(services: Services, session: AsyncSession, person: Person, value: str, trigger: str | None) -> None:

@@ -150,3 +150,23 @@ async def test_a_new_teammate_gets_their_name_from_the_platform_and_a_failed_dig
     assert not await send_digest(runtime.services, share.id or 0)
     assert await send_digest(runtime.services, share.id or 0)
     assert [f.label for f in platform.last("dm").message.facts] == ["Noor Haddad"]
+
+
+async def test_the_preview_reaches_the_leader_only_after_the_draft_is_saved(
+        runtime: Runtime, platform: RecordingPlatform, demo: DemoIds) -> None:
+    """A click on Post that races the preview must find the draft: the DM goes out after commit."""
+    seen_in_db: list[bool] = []
+    original = platform.send_dm
+
+    async def send_dm_and_look(workspace_id, user_id, message):  # type: ignore[no-untyped-def]
+        if message.kind == "preview":
+            async with runtime.db.session() as session:
+                share_id = int(message.actions[0].value)
+                seen_in_db.append(await session.get(Share, share_id) is not None)
+        return await original(workspace_id, user_id, message)
+
+    platform.send_dm = send_dm_and_look  # type: ignore[method-assign]
+    await runtime.engine.handle(events.CommandReceived(W, "alex", "share"))
+    form = platform.last("form").form
+    await runtime.engine.handle(events.FormSubmitted(W, "alex", "share", FILLED, form.context))
+    assert seen_in_db == [True]
