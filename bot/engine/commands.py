@@ -10,12 +10,14 @@ from bot.engine.events import CommandReceived
 from bot.engine.messages import Fact, Message
 from bot.engine.progress import load_streak
 from bot.engine.services import Services
+from bot.engine.settings_commands import settings_command
 from bot.engine.shares import share_form_for
 from storage.db import after_commit
 from storage.repositories.people import teams_led_by
 from storage.tables import Nudge, Person
 
-COMMANDS = ("help", "share", "streak", "snooze", "optout", "optin", "status")
+COMMANDS = ("help", "share", "streak", "snooze", "vacation", "skip", "timezone", "hours", "optout", "optin", "status")
+SETTINGS_COMMANDS = ("vacation", "skip", "timezone", "hours")
 
 
 def parse_command(text: str) -> tuple[str, str]:
@@ -51,6 +53,8 @@ async def run_command(services: Services, session: AsyncSession, person: Person,
             return
         await pause(session, person, "snooze", today, until)
         await say(compose.info(copy, "snooze.done", until=until.isoformat()))
+    elif name in SETTINGS_COMMANDS:
+        await say(await settings_command(copy, session, person, name, argument, now))
     elif name in ("optout", "optin"):
         changed = set_opted_out(session, person, name == "optout")
         await say(compose.info(copy, f"{name}.done" if changed else f"{name}.already"))

@@ -134,7 +134,8 @@ def streak_message(copy: Copy, streak: Streak) -> Message:
 
 
 def help_message(copy: Copy, unknown: str | None = None) -> Message:
-    commands = ("help", "share", "streak", "snooze", "optout", "optin", "status")
+    commands = ("help", "share", "streak", "snooze", "vacation", "skip", "timezone", "hours", "optout", "optin",
+                "status")
     facts = tuple(Fact(copy(f"commands.{name}.usage"), copy(f"commands.{name}.about")) for name in commands)
     text = copy("help.unknown", command=unknown) if unknown else copy("help.intro")
     return Message(kind="help", title=copy("help.title"), text=text, facts=facts)

@@ -108,8 +108,9 @@ async def _ours(session: AsyncSession, nudge_id: int, claim_id: str) -> tuple[Nu
 
 
 async def _why_not_now(session: AsyncSession, services: Services, policy: Policy, nudge: Nudge,
-                       leader: Person, workspace: Workspace) -> tuple[str, str] | None:
-    """(state, reason) when a scheduled nudge must not go out now."""
+                       leader: Person, workspace: Workspace, *, scheduled: bool = True) -> tuple[str, str] | None:
+    """(state, reason) when a nudge must not go out now. An unscheduled send (an admin's "now")
+    skips the timing rules but never a person's own opt-out, snooze, vacation or skipped week."""
     held = held_reason(leader, workspace)
     if held:
         return "held", held
@@ -118,6 +119,8 @@ async def _why_not_now(session: AsyncSession, services: Services, policy: Policy
     paused = await pause_covering(session, leader, now.astimezone(hours.zone).date())
     if paused is not None:
         return "held", f"{paused.kind} until {paused.ends_on.isoformat()}"
+    if not scheduled:
+        return None
     schedule = await session.get(CampaignSchedule, nudge.campaign_id)
     grace = schedule.grace_hours if schedule and schedule.grace_hours is not None else policy.grace_hours
     late = working_hours_between(nudge.due_at, now, hours)
@@ -138,8 +141,7 @@ async def deliver_claimed(services: Services, nudge_id: int, claim_id: str, poli
         leader = await session.get(Person, nudge.leader_id)
         workspace = await session.get(Workspace, nudge.workspace_id)
         assert leader is not None and workspace is not None
-        stop = await _why_not_now(session, services, policy, nudge, leader, workspace) if scheduled \
-            else (("held", held_reason(leader, workspace)) if held_reason(leader, workspace) else None)
+        stop = await _why_not_now(session, services, policy, nudge, leader, workspace, scheduled=scheduled)
         if stop is not None:
             nudge.state, nudge.last_error = stop
             nudge.attempts -= 1  # nothing was attempted
