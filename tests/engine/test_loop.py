@@ -137,6 +137,11 @@ async def test_permanent_failures_stop_further_nudges(runtime: Runtime, platform
     held, sent = await send_now(runtime.services, demo.campaign_id, demo.leader_id)
     assert not sent and held.state == "held"
     assert platform.of_kind("dm") == []
+    # the person comes back and talks to GoFirst: next week's nudge reaches them again
+    await runtime.engine.handle(events.CommandReceived(W, "alex", "status"))
+    clock.advance(timedelta(days=7))
+    _, sent = await send_now(runtime.services, demo.campaign_id, demo.leader_id)
+    assert sent
 
 
 async def test_a_new_teammate_gets_their_name_from_the_platform_and_a_failed_digest_says_so(
