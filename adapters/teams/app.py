@@ -21,7 +21,7 @@ from adapters.teams.handler import GoFirstTeamsHandler
 from adapters.teams.limits import SlidingLimiter
 from adapters.teams.platform import TeamsPlatform
 from adapters.teams.references import ReferenceStore
-from adapters.teams.wording import load_teams_copy
+from bot.copy import load_copy
 from bot.config import Settings
 from bot.runtime import Runtime
 
@@ -89,7 +89,7 @@ def build_edge(runtime: Runtime, limiter: SlidingLimiter | None = None) -> Teams
     refs = ReferenceStore(runtime.db, runtime.services.clock)
     limiter = limiter or SlidingLimiter(time.monotonic, asyncio.sleep)
     platform = TeamsPlatform(adapter, settings.teams_app_id, refs, limiter, asyncio.sleep)
-    handler = GoFirstTeamsHandler(runtime, platform, refs, load_teams_copy())
+    handler = GoFirstTeamsHandler(runtime, platform, refs, load_copy("en", "teams"))
     runtime.services.platforms.register(platform)
     return TeamsEdge(adapter, handler, platform, refs)
 

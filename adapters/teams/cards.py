@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.teams.wording import load_teams_copy
+from bot.copy import load_copy
 from bot.engine.messages import Action, Form, FormField, HomeView, Message
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -82,7 +82,7 @@ def settled(card: Card, note: str) -> Card:
 def field_input(field: FormField) -> dict[str, Any]:
     common: dict[str, Any] = {"id": field.name, "label": field.label, "isRequired": field.required}
     if field.error or field.required:  # Teams checks required inputs itself and shows this message
-        common["errorMessage"] = field.error or load_teams_copy()("teams.form.required", label=field.label)
+        common["errorMessage"] = field.error or load_copy("en", "teams")("form.required", label=field.label)
     if field.options:
         return {"type": "Input.ChoiceSet", **common, "style": "compact", "value": field.value,
                 "choices": [{"title": label, "value": value} for value, label in field.options]}

@@ -54,7 +54,7 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
         except Exception:  # answered 201 all the same: a 5xx would make Teams deliver it again
             log.exception("Teams %s activity %s failed", activity.type, activity.id)
             if activity.type == "message":
-                await self.tell(self.workspace(activity) or "", activity.from_property.id, "teams.errors.failed")
+                await self.tell(self.workspace(activity) or "", activity.from_property.id, "errors.failed")
 
     # --- references --------------------------------------------------------------------------
     def workspace(self, activity: Activity) -> str | None:
@@ -122,7 +122,7 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
             event: events.Event = (events.HomeOpened(workspace, user) if words[0].lower() in HOME_WORDS
                                    else events.CommandReceived(workspace, user, text))
             await self.handle(event, workspace, user)
-            await self.say_in_thread(turn_context, self.copy("teams.command.see_chat"))
+            await self.say_in_thread(turn_context, self.copy("command.see_chat"))
             return
         if kind == "channel":
             await self.runtime.engine.handle(events.MemberJoined(workspace, base, user))
@@ -175,17 +175,17 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
                 await self.show_card(workspace, user, conversation, card_id, cards.form_card(outcome.form),
                                      form=outcome.form)
             elif outcome.error:
-                await self.tell(workspace, user, "teams.errors.not_delivered", reason=outcome.error)
+                await self.tell(workspace, user, "errors.not_delivered", reason=outcome.error)
             else:
                 if card_id:
                     self.platform.accepted_forms[card_id] = True
                 form = self.platform.form_values.pop(card_id, None)
                 card = cards.submitted_card(form or Form(submitted.form_id, "", (), ""), values,
-                                            self.copy("teams.form.submitted"))
+                                            self.copy("form.submitted"))
                 await self.show_card(workspace, user, conversation, card_id, card)
         else:
             log.warning("card submit from %s in %s without GoFirst data: %s", user, workspace, sorted(value)[:10])
-            await self.tell(workspace, user, "teams.errors.card_unreadable")
+            await self.tell(workspace, user, "errors.card_unreadable")
 
     async def settle_preview(self, workspace: str, user: str, conversation: str, card_id: str, share_id: str) -> None:
         """Once its share is posted, the preview loses its Post and Edit buttons."""
@@ -194,7 +194,7 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
             share = await session.get(Share, int(share_id)) if share_id.isdigit() else None
             posted = share is not None and share.status == "posted"
         if card is not None and posted:
-            settled = cards.settled(card, self.copy("teams.preview.posted"))
+            settled = cards.settled(card, self.copy("preview.posted"))
             await self.show_card(workspace, user, conversation, card_id, settled)
 
     async def show_card(self, workspace: str, user: str, conversation: str, card_id: str, card: cards.Card,
@@ -212,7 +212,7 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
         outcome = await self.runtime.engine.handle(event)
         await self.refs.flush()
         if outcome.error:
-            await self.tell(workspace, user, "teams.errors.not_delivered", reason=outcome.error)
+            await self.tell(workspace, user, "errors.not_delivered", reason=outcome.error)
 
     async def tell(self, workspace: str, user: str, key: str, **values: Any) -> None:
         try:
@@ -253,7 +253,7 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
         """The person who adds GoFirst to a team leads that team's channel (the engine has no
         install event; an admin can reassign the leader later)."""
         installer = turn_context.activity.from_property
-        team_name = (team_info.name if team_info else None) or self.copy("teams.names.your_team")
+        team_name = (team_info.name if team_info else None) or self.copy("names.your_team")
         async with self.runtime.db.session() as session:
             leader = await ensure_person(session, workspace, installer.id, installer.name or "")
             team = await team_by_channel(session, workspace, channel_id)
@@ -263,8 +263,8 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
                 session.add(team)
             leader_name = leader.display_name
         channel = f"#{team_name}"
-        await self.tell(workspace, installer.id, "teams.install.team_leader", channel=channel, team=team_name)
-        await self.say_in_thread(turn_context, self.copy("teams.install.channel_hello", team=team_name,
+        await self.tell(workspace, installer.id, "install.team_leader", channel=channel, team=team_name)
+        await self.say_in_thread(turn_context, self.copy("install.channel_hello", team=team_name,
                                                          leader=leader_name))
         await self.refs.flush()
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from adapters.teams.wording import load_teams_copy
 from bot.copy import load_copy
 from bot.engine.commands import COMMANDS
 
@@ -44,18 +43,18 @@ def check(bot_id: str, domain: str, version: str) -> str:
 def manifest(bot_id: str, domain: str, app_version: str = "1.0.0", manifest_version: str = "1.24") -> dict[str, Any]:
     """The manifest; its app id is derived from the bot id, so rebuilding updates the same app."""
     host = check(bot_id, domain, manifest_version)
-    copy, teams = load_copy("en"), load_teams_copy()
+    copy, teams = load_copy("en"), load_copy("en", "teams")
     commands = [{"title": name, "description": copy(f"commands.{name}.about")} for name in COMMANDS]
     return {
         "$schema": SCHEMA_URL.format(v=manifest_version),
         "manifestVersion": manifest_version,
         "version": app_version,
         "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"gofirst-teams:{bot_id.lower()}")),
-        "developer": {"name": teams("teams.manifest.developer"), "websiteUrl": f"https://{host}/",
+        "developer": {"name": teams("manifest.developer"), "websiteUrl": f"https://{host}/",
                       "privacyUrl": f"https://{host}/privacy", "termsOfUseUrl": f"https://{host}/terms"},
-        "name": {"short": teams("teams.manifest.name_short"), "full": teams("teams.manifest.name_full")},
-        "description": {"short": teams("teams.manifest.description_short"),
-                        "full": teams("teams.manifest.description_full")},
+        "name": {"short": teams("manifest.name_short"), "full": teams("manifest.name_full")},
+        "description": {"short": teams("manifest.description_short"),
+                        "full": teams("manifest.description_full")},
         "icons": {"color": "color.png", "outline": "outline.png"},
         "accentColor": ACCENT,
         "bots": [{

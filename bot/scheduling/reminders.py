@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from functools import lru_cache
-from importlib.resources import files
 
-import yaml
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from bot.copy import Copy, _flatten
+from bot.copy import Copy, load_copy
 from bot.engine import compose
 from bot.engine.nudges import held_reason, prompt_in
 from bot.engine.port import DeliveryError, UnknownPlatform
@@ -27,10 +24,8 @@ from storage.tables.scheduling import NudgeReminder
 log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=1)
 def delivery_copy() -> Copy:
-    source = files("prompts") / "copy" / "delivery.en.yaml"
-    return Copy(_flatten(yaml.safe_load(source.read_text(encoding="utf-8"))), "en")
+    return load_copy("en", "delivery")
 
 
 async def due_reminders(services: Services) -> list[tuple[int, str]]:
@@ -79,7 +74,7 @@ async def _remind(services: Services, nudge_id: int, state: str) -> bool:
             copy = delivery_copy()
             message = replace(compose.nudge_message(services.copy, prompt_in(services.packs[nudge.pack], nudge.prompt_id),
                                                     nudge_id),
-                              title=copy("delivery.reminder.title"), context=copy("delivery.reminder.context"))
+                              title=copy("reminder.title"), context=copy("reminder.context"))
             workspace_id, user_id = nudge.workspace_id, leader.platform_user_id
     except IntegrityError:
         return False  # another replica took it
