@@ -14,6 +14,7 @@ from bot.runtime import Runtime, build_runtime
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.support.postgres import ThrowawayPostgres, find_bin_dir
+from tests.support.recording import RecordingPlatform
 
 # A Tuesday morning in late November 2026.
 START = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
@@ -64,3 +65,11 @@ async def migrated_db(database_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 async def runtime(migrated_db: Database, clock: FixedClock) -> Runtime:
     return build_runtime(Settings(GOFIRST_DATABASE_URL=migrated_db.url), clock=clock, db=migrated_db)
+
+
+@pytest.fixture
+def platform(runtime: Runtime) -> RecordingPlatform:
+    """A recording platform registered as `local`, for engine-level tests without HTTP."""
+    recorder = RecordingPlatform()
+    runtime.services.platforms.register(recorder)
+    return recorder

@@ -8,12 +8,5 @@ from tests.support.recording import RecordingPlatform
 
 
 @pytest.fixture
-def platform(runtime: Runtime) -> RecordingPlatform:
-    recorder = RecordingPlatform()
-    runtime.services.platforms.register(recorder)
-    return recorder
-
-
-@pytest.fixture
 async def demo(runtime: Runtime, platform: RecordingPlatform) -> DemoIds:
     return await seed_demo(runtime.services)

@@ -49,13 +49,6 @@ class MarkingPlatform(RecordingPlatform):
 
 
 @pytest.fixture
-def platform(runtime: Runtime) -> RecordingPlatform:
-    recorder = RecordingPlatform()
-    runtime.services.platforms.register(recorder)
-    return recorder
-
-
-@pytest.fixture
 def marking(runtime: Runtime) -> MarkingPlatform:
     recorder = MarkingPlatform()
     runtime.services.platforms.register(recorder)
