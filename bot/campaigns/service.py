@@ -14,7 +14,8 @@ from bot.campaigns.audience import resolve_audience
 from bot.campaigns.spec import TRANSITIONS, CampaignSpec, FieldError, InvalidCampaign, validate, weekday_number
 from bot.engine.services import Services
 from bot.scheduling.planner import SHORT_DAYS, parse_days
-from storage.tables import Campaign, Nudge, Person, Workspace
+from storage.repositories.people import find_person, team_by_channel
+from storage.tables import Campaign, Nudge, Person, Team, Workspace
 from storage.tables.scheduling import CampaignSchedule
 
 ATTENTION = ("failed", "unknown", "missed", "held")
@@ -68,6 +69,10 @@ async def save(services: Services, workspace_id: str, spec: CampaignSpec) -> tup
         audience = await resolve_audience(session, campaign)
         problems = [FieldError("audience.ids", f"{i!r} matches no {spec.audience_kind[:-1] or 'leader'} in {workspace_id}",
                                "check the platform id or name, or remove it") for i in audience.unknown]
+        for user_id in spec.team_channels:
+            if await find_person(session, workspace_id, user_id) is None:
+                problems.append(FieldError(f"team_channels.{user_id}", f"{user_id!r} is nobody in {workspace_id}",
+                                           "use the leader's platform user id"))
         if not audience.people:
             problems.append(FieldError("audience", f"nobody to nudge in {workspace_id}",
                                        "list leaders, or teams/channels that have a leader"))
@@ -80,9 +85,26 @@ async def save(services: Services, workspace_id: str, spec: CampaignSpec) -> tup
         schedule.team_channels, schedule.grace_hours = dict(spec.team_channels), spec.grace_hours
         schedule.timezone = spec.timezone or None
         session.add(schedule)
+        await assign_team_channels(session, workspace_id, spec.team_channels)
     if spec.state and spec.state != campaign.state and spec.state != "draft":
         campaign = await transition(services, workspace_id, spec.name, spec.state)
     return campaign, created
+
+
+async def assign_team_channels(session: AsyncSession, workspace_id: str, channels: dict[str, str]) -> None:
+    """Each leader's team channel becomes a team they lead, so their share form offers it at once.
+    A channel that already has another leader keeps them."""
+    for user_id, channel_id in channels.items():
+        leader = await find_person(session, workspace_id, user_id)
+        assert leader is not None  # validated before saving
+        team = await team_by_channel(session, workspace_id, channel_id)
+        if team is None:
+            session.add(Team(workspace_id=workspace_id, name=channel_id, channel_id=channel_id,
+                             channel_name=channel_id, leader_id=leader.id))
+        elif team.leader_id is None:
+            team.leader_id = leader.id
+            session.add(team)
+    await session.flush()
 
 
 async def transition(services: Services, workspace_id: str, name: str, state: str) -> Campaign:
