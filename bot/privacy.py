@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import SQLModel, col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.repositories.people import find_person
 from storage.tables import AuditEntry, Membership, Nudge, Pause, Person, Reply, Share, Team
+from storage.tables.playground import PlaygroundMessage
+from storage.tables.teams import TeamsConversation
 
 ERASED = "erased"
 
@@ -44,7 +47,23 @@ async def export_person(session: AsyncSession, workspace_id: str, user_id: str) 
         "replies": await rows(select(Reply).where(Reply.author_id == person.id)),
         "audit": await rows(select(AuditEntry).where(AuditEntry.actor == person.platform_user_id,
                                                      AuditEntry.workspace_id == workspace_id)),
+        "teams_conversations": await rows(select(TeamsConversation).where(*_teams_personal(person))),
+        "playground_messages": await rows(select(PlaygroundMessage).where(*_playground_own(person))),
     }
+
+
+def _teams_personal(person: Person) -> tuple[Any, ...]:
+    """The person's own Teams chat reference (name, timezone, how to reach them)."""
+    return (col(TeamsConversation.workspace_id) == person.workspace_id,
+            col(TeamsConversation.user_id) == person.platform_user_id)
+
+
+def _playground_own(person: Person) -> tuple[Any, ...]:
+    """What the person wrote in the playground, and their DM and home with GoFirst."""
+    user = person.platform_user_id
+    return (col(PlaygroundMessage.workspace_id) == person.workspace_id,
+            or_(col(PlaygroundMessage.author) == user,
+                col(PlaygroundMessage.conversation).in_([f"dm:{user}", f"home:{user}"])))
 
 
 async def erase_person(session: AsyncSession, workspace_id: str, user_id: str) -> dict[str, int]:
@@ -69,6 +88,8 @@ async def erase_person(session: AsyncSession, workspace_id: str, user_id: str) -
               .values(actor=ERASED))
     await run("audit_targets_anonymised", update(AuditEntry)
               .where(col(AuditEntry.target) == f"person:{person.id}").values(target=ERASED))
+    await run("teams_conversations", delete(TeamsConversation).where(*_teams_personal(person)))
+    await run("playground_messages", delete(PlaygroundMessage).where(*_playground_own(person)))
     await session.delete(person)
     counts["person"] = 1
     return counts

@@ -41,3 +41,26 @@ async def test_export_holds_what_a_person_wrote_and_erase_removes_it(runtime: Ru
         await erase_person(session, DEMO_WORKSPACE, "alex")
     async with runtime.db.session() as session:
         assert (await session.exec(select(Share))).all() == []
+
+
+async def test_platform_records_about_a_person_are_exported_and_erased(runtime: Runtime, platform: RecordingPlatform,
+                                                                      demo: DemoIds) -> None:
+    from storage.tables.playground import PlaygroundMessage
+    from storage.tables.teams import TeamsConversation
+
+    async with runtime.db.session() as session:
+        session.add(TeamsConversation(workspace_id=DEMO_WORKSPACE, conversation_id="a:1", kind="personal",
+                                      user_id="sam", name="Sam", service_url="http://127.0.0.1:1/"))
+        for conversation, author in (("dm:sam", "gofirst"), ("channel:product-team", "sam"),
+                                     ("channel:product-team", "priya")):
+            session.add(PlaygroundMessage(workspace_id=DEMO_WORKSPACE, conversation=conversation, author=author,
+                                          message_id=f"{conversation}-{author}", kind="info", payload={}))
+    async with runtime.db.session() as session:
+        exported = await export_person(session, DEMO_WORKSPACE, "sam")
+        assert [c["conversation_id"] for c in exported["teams_conversations"]] == ["a:1"]
+        assert len(exported["playground_messages"]) == 2
+        counts = await erase_person(session, DEMO_WORKSPACE, "sam")
+    assert (counts["teams_conversations"], counts["playground_messages"]) == (1, 2)
+    async with runtime.db.session() as session:
+        left = (await session.exec(select(PlaygroundMessage))).all()
+    assert [m.author for m in left] == ["priya"]  # other people's messages stay
