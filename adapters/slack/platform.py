@@ -20,6 +20,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from sqlmodel import col, select
+
 from adapters.slack import blocks
 from adapters.slack.errors import delivery_error, transport_error
 from bot.copy import Copy
@@ -27,12 +29,14 @@ from bot.engine.compose import SHARE_FORM
 from bot.engine.messages import Action, Form, HomeView, Message, Sent
 from bot.engine.port import DeliveryError, Profile
 from storage.db import Database
-from storage.tables import Workspace
+from storage.tables import Nudge, Person, Workspace
 
 log = logging.getLogger(__name__)
 PREFIX = "slack:"
 MAX_RETRY_AFTER = 10.0   # longer waits are handed back to the engine as a transient failure
 PROFILE_TTL = 3600.0
+NUDGE_EVENT = "gofirst_nudge"   # message metadata event_type of a marked DM
+HISTORY_PAGE, HISTORY_PAGES = 50, 2   # find_sent reads at most the newest 100 messages of a DM
 WorkspaceLost = Callable[[str, str], Awaitable[None]]
 
 
@@ -105,6 +109,7 @@ class SlackPlatform:
         self.on_workspace_lost = on_workspace_lost
         self._clients: dict[str, AsyncWebClient] = {}
         self._profiles: dict[tuple[str, str], tuple[float, Profile | None]] = {}
+        self._dms: dict[tuple[str, str], str] = {}   # (workspace, user) → the app's DM channel (D…)
 
     # --- clients ------------------------------------------------------------------------------
     async def client(self, workspace_id: str) -> AsyncWebClient:
@@ -164,14 +169,64 @@ class SlackPlatform:
     async def post(self, workspace_id: str, channel_id: str, message: Message, thread_id: str | None = None) -> Sent:
         return await self._post(workspace_id, channel_id, message, thread_id)
 
-    async def _post(self, workspace_id: str, channel: str, message: Message, thread_id: str | None) -> Sent:
+    async def _post(self, workspace_id: str, channel: str, message: Message, thread_id: str | None,
+                    metadata: dict[str, Any] | None = None) -> Sent:
         arguments: dict[str, Any] = {"channel": channel, "text": blocks.fallback_text(message),
                                      "blocks": blocks.message_blocks(message, self.wording),
                                      "unfurl_links": False, "unfurl_media": False}
         if thread_id:
             arguments["thread_ts"] = thread_id
+        if metadata:
+            arguments["metadata"] = metadata
         data = await self.call(workspace_id, "chat.postMessage", **arguments)
-        return Sent(str(data.get("channel") or channel), str(data.get("ts", "")))
+        landed = str(data.get("channel") or channel)
+        if landed.startswith("D") and not channel.startswith("D"):
+            self._dms[(workspace_id, channel)] = landed  # a DM to a user id: remember its channel
+        return Sent(landed, str(data.get("ts", "")))
+
+    # --- Traceable: exactly once across a crash (bot/scheduling/capability.py) ---------------
+    async def send_dm_marked(self, workspace_id: str, user_id: str, message: Message, marker: str) -> Sent:
+        """A DM carrying the marker as message metadata, so `find_sent` can tell later whether it went out."""
+        return await self._post(workspace_id, user_id, message, None,
+                                metadata={"event_type": NUDGE_EVENT, "event_payload": {"marker": marker}})
+
+    async def find_sent(self, workspace_id: str, user_id: str, marker: str) -> Sent | None:
+        """The DM carrying `marker`, or None if it never went out. Recovery runs minutes after a
+        crash, so the newest 100 messages of the DM are plenty. Slack errors raise DeliveryError:
+        the outbox then checks again later instead of resending."""
+        channel = await self._dm_channel(workspace_id, user_id)
+        cursor = ""
+        for _ in range(HISTORY_PAGES):
+            page: dict[str, Any] = {"channel": channel, "limit": HISTORY_PAGE, "include_all_metadata": "true"}
+            if cursor:
+                page["cursor"] = cursor
+            data = await self.call(workspace_id, "conversations.history", read=True, **page)
+            for item in data.get("messages") or []:
+                if carries(item, marker):
+                    return Sent(channel, str(item["ts"]))
+            cursor = str((data.get("response_metadata") or {}).get("next_cursor") or "")
+            if not data.get("has_more") or not cursor:
+                break
+        return None
+
+    async def _dm_channel(self, workspace_id: str, user_id: str) -> str:
+        """The app's DM with the person: remembered from a send, else from an earlier nudge's row
+        (no extra scope needed), else `conversations.open` (which needs `im:write`)."""
+        known = self._dms.get((workspace_id, user_id))
+        if known is None:
+            async with self.db.session() as session:
+                query = (select(Nudge.channel_id).join(Person, col(Person.id) == col(Nudge.leader_id))
+                         .where(col(Person.workspace_id) == workspace_id, col(Person.platform_user_id) == user_id,
+                                col(Nudge.channel_id).startswith("D"))
+                         .order_by(col(Nudge.id).desc()).limit(1))
+                known = (await session.exec(query)).first()
+        if known is None:
+            data = await self.call(workspace_id, "conversations.open", users=user_id)
+            known = str((data.get("channel") or {}).get("id") or "")
+            if not known:
+                raise DeliveryError("conversations.open returned no channel", permanent=False)
+        self._dms[(workspace_id, user_id)] = known
+        return known
 
     async def update(self, workspace_id: str, sent: Sent, message: Message) -> None:
         await self.call(workspace_id, "chat.update", channel=sent.channel_id, ts=sent.message_id,
@@ -217,3 +272,10 @@ class SlackPlatform:
         profile = Profile(display_name=str(name), tz=user.get("tz") or None)
         self._profiles[key] = (now, profile)
         return profile
+
+
+def carries(item: dict[str, Any], marker: str) -> bool:
+    """A message an app posted (people can't attach metadata from the client) with our marker."""
+    metadata = item.get("metadata") or {}
+    return (bool(item.get("bot_id")) and metadata.get("event_type") == NUDGE_EVENT
+            and (metadata.get("event_payload") or {}).get("marker") == marker)

@@ -4,6 +4,7 @@ client, retry handlers and error mapping are exercised over real HTTP."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 from collections import defaultdict, deque
@@ -41,6 +42,8 @@ class SlackDouble:
     valid_tokens: set[str] = field(default_factory=lambda: {BOT_TOKEN})
     members_of: dict[str, set[str]] = field(default_factory=dict)   # channel → has the bot joined
     calls: list[Call] = field(default_factory=list)
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))  # channel → oldest first
+    scopes: set[str] | None = None   # the token's scopes; None: every method is allowed
     url: str = ""
     _script: dict[str, deque[Failure]] = field(default_factory=lambda: defaultdict(deque))
     _gates: dict[str, asyncio.Event] = field(default_factory=dict)
@@ -63,6 +66,10 @@ class SlackDouble:
 
     def posts_to(self, channel: str) -> list[Call]:
         return [c for c in self.of("chat.postMessage") if c.args.get("channel") == channel]
+
+    def say(self, user: str, text: str) -> None:
+        """The person writes in their DM with the app (what Slack would store, without the event)."""
+        self.history[dm_of(user)].append({"type": "message", "user": user, "ts": self.next_ts(), "text": text})
 
     # --- the server ---------------------------------------------------------------------------
     async def start(self) -> "SlackDouble":
@@ -151,13 +158,24 @@ class SlackDouble:
         elif not channel.startswith(("C", "G", "D")):
             return {"ok": False, "error": "channel_not_found"}
         ts = self.next_ts()
-        return {"ok": True, "channel": channel, "ts": ts,
-                "message": {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": ts,
-                            "text": args.get("text", ""), "blocks": args.get("blocks", [])}}
+        stored: dict[str, Any] = {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": ts,
+                                  "text": args.get("text", ""), "blocks": args.get("blocks", [])}
+        metadata = args.get("metadata")
+        if isinstance(metadata, str):  # form-encoded callers send it as a JSON string
+            metadata = json.loads(metadata)
+        if metadata:
+            if not isinstance(metadata, dict) or not metadata.get("event_type"):
+                return {"ok": False, "error": "invalid_metadata_format"}
+            stored["metadata"] = metadata
+        self.history[channel].append(stored)
+        return {"ok": True, "channel": channel, "ts": ts, "message": stored}
 
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("ts") or not args.get("channel"):
             return {"ok": False, "error": "message_not_found"}
+        for stored in self.history.get(args["channel"], []):
+            if stored["ts"] == args["ts"]:  # metadata is kept unless the update sends new metadata
+                stored.update({k: args[k] for k in ("text", "blocks", "metadata") if k in args})
         return {"ok": True, "channel": args["channel"], "ts": args["ts"], "text": args.get("text", "")}
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -189,3 +207,58 @@ class SlackDouble:
                 "scope": "chat:write,commands", "bot_user_id": BOT_USER, "app_id": "A0GOFIRST",
                 "team": {"id": TEAM_ID, "name": "GoFirst test"}, "enterprise": None,
                 "authed_user": {"id": "U0ADMIN"}, "is_enterprise_install": False}
+
+    def _missing(self, scope: str) -> dict[str, Any] | None:
+        if self.scopes is None or scope in self.scopes:
+            return None
+        return {"ok": False, "error": "missing_scope", "needed": scope, "provided": ",".join(sorted(self.scopes))}
+
+    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Opens (or finds) the app's DM with one person; needs `im:write`."""
+        missing = self._missing("im:write")
+        if missing:
+            return missing
+        users = str(args.get("users", "")).split(",")
+        if users == [""]:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        if len(users) > 1:
+            return {"ok": False, "error": "not_implemented"}  # group DMs: not used by the app
+        user = self.users.get(users[0])
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        if user.get("deleted"):
+            return {"ok": False, "error": "user_disabled"}
+        return {"ok": True, "channel": {"id": dm_of(users[0])}}
+
+    def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, `limit` per page with an opaque cursor; metadata only with
+        `include_all_metadata`. A DM needs `im:history`."""
+        channel = str(args.get("channel", ""))
+        known = channel in self.history or (channel.startswith("D") and "U" + channel[1:] in self.users)
+        if not known:
+            return {"ok": False, "error": "channel_not_found"}
+        if channel.startswith("D") and (missing := self._missing("im:history")):
+            return missing
+        try:
+            limit = min(max(int(args.get("limit", 100)), 1), 999)
+        except (TypeError, ValueError):
+            return {"ok": False, "error": "invalid_limit"}
+        newest_first = list(reversed(self.history.get(channel, [])))
+        cursor = str(args.get("cursor") or "")
+        if cursor:
+            try:
+                before = base64.b64decode(cursor).decode().removeprefix("next_ts:")
+            except ValueError:
+                return {"ok": False, "error": "invalid_cursor"}
+            newest_first = [m for m in newest_first if m["ts"] < before]
+        page, more = newest_first[:limit], len(newest_first) > limit
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in page]
+        next_cursor = base64.b64encode(f"next_ts:{page[-1]['ts']}".encode()).decode() if more else ""
+        return {"ok": True, "messages": messages, "has_more": more,
+                "response_metadata": {"next_cursor": next_cursor}}
+
+
+def dm_of(user: str) -> str:
+    """The app's DM channel with a person, as the double names it (U0LEAD → D0LEAD)."""
+    return "D" + user[1:]
