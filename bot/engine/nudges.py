@@ -5,6 +5,7 @@ import logging
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import object_session
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,6 +16,7 @@ from bot.engine.messages import Sent
 from bot.engine.port import DeliveryError
 from bot.engine.progress import local_week
 from bot.engine.services import Services
+from storage.db import after_commit
 from storage.tables import Campaign, Nudge, Person, Workspace
 
 log = logging.getLogger(__name__)
@@ -93,14 +95,24 @@ async def deliver_nudge(services: Services, nudge_id: int) -> Nudge:
 async def close_nudge(services: Services, nudge: Nudge, state: str, outcome_key: str, **values: str) -> None:
     """Marks the leader's choice and rewrites the nudge message so its buttons don't linger."""
     nudge.state = state
-    if nudge.channel_id and nudge.platform_message_id:
-        text = prompt_in(services.packs[nudge.pack], nudge.prompt_id).text
-        message = compose.nudge_closed_message(services.copy, text, outcome_key, **values)
+    if not (nudge.channel_id and nudge.platform_message_id):
+        return
+    text = prompt_in(services.packs[nudge.pack], nudge.prompt_id).text
+    message = compose.nudge_closed_message(services.copy, text, outcome_key, **values)
+    where, nudge_id = Sent(nudge.channel_id, nudge.platform_message_id), nudge.id
+    platform = services.platform(nudge.workspace_id)
+
+    async def rewrite() -> None:
         try:
-            await services.platform(nudge.workspace_id).update(
-                nudge.workspace_id, Sent(nudge.channel_id, nudge.platform_message_id), message)
+            await platform.update(nudge.workspace_id, where, message)
         except DeliveryError as exc:
-            log.warning("could not update nudge %s: %s", nudge.id, exc.reason)
+            log.warning("could not update nudge %s: %s", nudge_id, exc.reason)
+
+    session = object_session(nudge)
+    if session is None:
+        await rewrite()
+    else:
+        after_commit(session, rewrite)  # no database lock is held while the platform answers
 
 
 async def leaders_nudge(session: AsyncSession, person: Person, value: str) -> Nudge | None:
