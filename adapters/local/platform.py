@@ -28,6 +28,7 @@ from storage.tables.playground import PlaygroundMessage
 
 log = logging.getLogger(__name__)
 BOT = "gofirst"
+MARKER = "marker"   # payload key of a marked DM (exactly-once delivery, bot/scheduling/capability.py)
 Operation = Callable[[AsyncSession], Awaitable[dict[str, Any] | None]]
 
 
@@ -71,6 +72,26 @@ class LocalPlatform:
         message_id = self.add(workspace_id, dm_of(user_id), BOT, message.kind, {"message": as_json(message)})
         return Sent(dm_of(user_id), message_id)
 
+    async def send_dm_marked(self, workspace_id: str, user_id: str, message: Message, marker: str) -> Sent:
+        """A DM whose row keeps the marker, so `find_sent` can tell after a crash whether it went out."""
+        message_id = self.add(workspace_id, dm_of(user_id), BOT, message.kind,
+                              {"message": as_json(message), MARKER: marker})
+        return Sent(dm_of(user_id), message_id)
+
+    async def find_sent(self, workspace_id: str, user_id: str, marker: str) -> Sent | None:
+        """The stored DM carrying `marker`. A write this process queued is stored first; one a
+        killed process never stored was never shown either, so None (send it) is the truth."""
+        await self.flush()
+        async with self.db.session() as session:
+            query = (select(PlaygroundMessage.message_id)
+                     .where(col(PlaygroundMessage.workspace_id) == workspace_id,
+                            col(PlaygroundMessage.conversation) == dm_of(user_id),
+                            col(PlaygroundMessage.author) == BOT,
+                            col(PlaygroundMessage.payload)[MARKER].as_string() == marker)
+                     .order_by(col(PlaygroundMessage.id)).limit(1))
+            message_id = (await session.exec(query)).first()
+        return Sent(dm_of(user_id), message_id) if message_id else None
+
     async def post(
         self, workspace_id: str, channel_id: str, message: Message, thread_id: str | None = None
     ) -> Sent:
@@ -111,18 +132,22 @@ class LocalPlatform:
         return message_id
 
     def replace(self, message_id: str, payload: dict[str, Any], kind: str | None = None) -> None:
-        """Rewrites a message in place (an answered nudge, a form with errors, an edited reply)."""
+        """Rewrites a message in place (an answered nudge, a form with errors, an edited reply). A
+        marker stays: an answered nudge must still be found if its send is being recovered."""
         values: dict[str, Any] = {"payload": payload, "updated_at": self.clock.now()}
         if kind is not None:
             values["kind"] = kind
 
         async def rewrite(session: AsyncSession) -> dict[str, Any] | None:
-            await session.exec(update(PlaygroundMessage)  # type: ignore[call-overload]
-                               .where(col(PlaygroundMessage.message_id) == message_id).values(**values))
             row = await self._row(session, message_id)
             if row is None:
                 log.warning("playground: update of unknown message %s ignored", message_id)
                 return None
+            kept = {MARKER: row.payload[MARKER]} if MARKER in (row.payload or {}) else {}
+            await session.exec(update(PlaygroundMessage)  # type: ignore[call-overload]
+                               .where(col(PlaygroundMessage.message_id) == message_id)
+                               .values(**{**values, "payload": {**payload, **kept}}))
+            await session.refresh(row)
             return {"type": "message", "message": row_json(row)}
 
         self._schedule(rewrite)
