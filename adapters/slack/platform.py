@@ -19,7 +19,6 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
-
 from sqlmodel import col, select
 
 from adapters.slack import blocks
