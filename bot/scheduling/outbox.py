@@ -249,23 +249,30 @@ async def recover_stuck(services: Services, policy: Policy = Policy()) -> int:
     return recovered
 
 
+async def _mark_unknown(services: Services, nudge_id: int, claim_id: str, why: str) -> None:
+    """At most once: a send that may or may not have arrived is left for an admin, never resent."""
+    async with services.db.session() as session:
+        owned = await _ours(session, nudge_id, claim_id)
+        if owned:
+            owned[0].state = "unknown"
+            owned[0].last_error = f"interrupted while sending; {why}, so it is not resent: check with the leader"
+            session.add(owned[0])
+
+
 async def _resolve(services: Services, nudge_id: int, claim_id: str, workspace_id: str, user_id: str) -> int:
     try:
         platform = services.platform(workspace_id)
     except UnknownPlatform:
         return 0
     if not isinstance(platform, Traceable):
-        async with services.db.session() as session:
-            owned = await _ours(session, nudge_id, claim_id)
-            if owned:
-                owned[0].state = "unknown"
-                owned[0].last_error = ("interrupted while sending; this platform cannot say whether it arrived, "
-                                       "so it is not resent (at most once): check with the leader")
-                session.add(owned[0])
+        await _mark_unknown(services, nudge_id, claim_id, "this platform cannot say whether it arrived")
         return 1
     try:
         found = await platform.find_sent(workspace_id, user_id, marker_for(nudge_id))
     except DeliveryError as exc:
+        if exc.permanent:  # asking again won't help (a missing scope, the person is gone)
+            await _mark_unknown(services, nudge_id, claim_id, f"the platform can't be asked ({exc.reason})")
+            return 1
         log.warning("cannot check nudge %s after a crash yet: %s", nudge_id, exc.reason)
         return 0
     if found is not None:

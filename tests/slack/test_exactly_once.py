@@ -153,24 +153,40 @@ async def test_the_dm_is_found_behind_a_page_of_newer_messages(live: Live, seede
     assert len(pages) == 2 and "cursor" in pages[1].args
 
 
-async def test_with_todays_scopes_a_known_dm_is_found_and_an_unknown_one_is_not_resent(
+async def test_with_the_manifests_scopes_even_a_first_dm_is_found(
         live: Live, seeded: Seeded, clock: FixedClock) -> None:
-    """The manifest has `im:history` but not `im:write`: `conversations.open` is refused. The DM
-    channel an earlier nudge landed in is used instead; without one, nothing is resent."""
+    """`im:write` lets `conversations.open` find the DM of a leader never nudged before."""
     live.double.scopes = set(BOT_SCOPES)
     crash_after_send(live.edge.platform)
     first = await crashed_nudge(live, seeded)
     async with restarted(live, clock) as second:
         clock.advance(LEASE_PASSED)
         await DeliveryWorker(second.services).run_once()
-        assert (await row(second, first)).state == "sending" and len(nudge_dms(live, first)) == 1
-    assert [c.method for c in live.double.calls if c.method.startswith("conversations.")] == ["conversations.open"]
+        nudge = await row(second, first)
+    assert nudge.state == "sent" and len(nudge_dms(live, first)) == 1
+    assert [c.method for c in live.double.calls if c.method.startswith("conversations.")][0] == "conversations.open"
+
+
+async def test_an_install_without_im_write_leaves_an_unfindable_first_dm_to_an_admin(
+        live: Live, seeded: Seeded, clock: FixedClock) -> None:
+    """An older install lacks `im:write`: the first DM can't be looked up, so it is marked unknown
+    (shown to admins) instead of being resent or asked about forever. Later DMs use the channel
+    an earlier nudge landed in."""
+    live.double.scopes = set(BOT_SCOPES) - {"im:write"}
+    crash_after_send(live.edge.platform)
+    first = await crashed_nudge(live, seeded)
+    async with restarted(live, clock) as second:
+        clock.advance(LEASE_PASSED)
+        await DeliveryWorker(second.services).run_once()
+        nudge = await row(second, first)
+    assert nudge.state == "unknown" and "missing_scope" in (nudge.last_error or "")
+    assert len(nudge_dms(live, first)) == 1
 
     async with live.runtime.db.session() as session:  # say an admin confirmed it with the leader
-        nudge = await session.get(Nudge, first)
-        assert nudge is not None
-        nudge.state, nudge.channel_id, nudge.platform_message_id = "sent", dm_of(LEADER), "1764000000.000001"
-        session.add(nudge)
+        confirmed = await session.get(Nudge, first)
+        assert confirmed is not None
+        confirmed.state, confirmed.channel_id, confirmed.platform_message_id = "sent", dm_of(LEADER), "1764000000.1"
+        session.add(confirmed)
     clock.advance(timedelta(days=7))  # next week's nudge crashes the same way (the crash is still armed)
     second_id = await crashed_nudge(live, seeded)
     async with restarted(live, clock) as again:

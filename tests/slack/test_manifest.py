@@ -24,7 +24,8 @@ NEEDS = {"message.channels": {"channels:history"}, "message.groups": {"groups:hi
          "message.im": {"im:history"}, "member_joined_channel": {"channels:read", "groups:read"},
          "app_home_opened": set(), "app_uninstalled": set(), "tokens_revoked": set(),
          "/gofirst": {"commands"}, "chat.postMessage": {"chat:write"}, "chat.update": {"chat:write"},
-         "users.info": {"users:read"}, "views.open": set(), "views.publish": set()}
+         "users.info": {"users:read"}, "views.open": set(), "views.publish": set(),
+         "conversations.open": {"im:write"}, "conversations.history": {"im:history"}}
 
 
 @pytest.fixture(scope="module")
