@@ -25,6 +25,10 @@ class Copy:
             raise KeyError(f"copy key {key!r} missing from prompts/copy/{self.source}") from None
         return template.format(**values) if values else template
 
+    def count(self, key: str, current: int, **values: Any) -> str:
+        """A sentence about a number: `key.one` for 1, `key.other` otherwise (English plurals)."""
+        return self(f"{key}.{'one' if current == 1 else 'other'}", current=current, **values)
+
     def keys(self) -> set[str]:
         return set(self._entries)
 

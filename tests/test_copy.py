@@ -43,3 +43,10 @@ def test_a_missing_key_names_the_file() -> None:
 def test_books_are_read_from_their_own_file() -> None:
     book = load_copy("en", "playground")
     assert book.source == "playground.en.yaml" and book.keys()
+
+
+def test_counts_read_naturally() -> None:
+    copy = load_copy("en")
+    assert copy.count("streak.summary", 1, longest=1).startswith("1 week in a row")
+    assert copy.count("streak.summary", 3, longest=4).startswith("3 weeks in a row (longest: 4)")
+    assert copy.count("streak.summary", 0, longest=2).startswith("0 weeks")

@@ -77,7 +77,7 @@ async def status_message(services: Services, session: AsyncSession, person: Pers
         Fact(copy("status.snooze"), until.isoformat() if until else copy("status.not_snoozed")),
         Fact(copy("status.teams"), ", ".join(f"#{t.channel_name or t.name}" for t in teams) or copy("status.no_teams")),
         Fact(copy("status.last_nudge"), last.sent_at.date().isoformat() if last and last.sent_at else copy("status.never")),
-        Fact(copy("status.streak"), copy("status.streak_value", current=streak.current, longest=streak.longest)),
+        Fact(copy("status.streak"), copy.count("status.streak_value", streak.current, longest=streak.longest)),
         Fact(copy("status.timezone"), person.tz),
     )
     return Message(kind="status", title=copy("status.title"), text=copy("status.intro"), facts=facts)

@@ -123,7 +123,7 @@ def streak_message(copy: Copy, streak: Streak) -> Message:
     if streak.current == 0 and streak.longest == 0:
         text = copy("streak.none")
     else:
-        text = copy("streak.summary", current=streak.current, longest=streak.longest)
+        text = copy.count("streak.summary", streak.current, longest=streak.longest)
     if streak.waiting_for_answer:
         context = copy("streak.waiting")
     elif streak.this_week_counted:

@@ -14,7 +14,7 @@ from bot.engine.port import DeliveryError
 from bot.engine.people import person_for
 from bot.engine.progress import load_streak
 from bot.engine.services import Services
-from bot.engine.shares import dm
+from bot.engine.shares import dm, dm_text
 from storage.repositories.shares import replies_for, reply_by_message, share_for_thread
 from storage.tables import Person, Reply, Share
 
@@ -132,5 +132,5 @@ async def submit_answer(services: Services, session: AsyncSession, person: Perso
                       is_leader=True, platform_message_id=sent.message_id, text=text))
     await session.flush()
     streak = await load_streak(session, person, services.clock.now())
-    await dm(services, person, "answer.done", current=streak.current)
+    await dm_text(services, person, services.copy.count("answer.done", streak.current))
     return None

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.coach import check_draft, classify_themes, reframe_with_llm
 from bot.engine import compose
 from bot.engine.controls import audit
-from bot.engine.messages import Form
+from bot.engine.messages import Form, Message
 from bot.engine.nudges import close_nudge, leaders_nudge
 from bot.engine.port import DeliveryError
 from bot.engine.progress import local_week
@@ -172,7 +172,11 @@ async def post_share(services: Services, session: AsyncSession, person: Person, 
 
 async def dm(services: Services, person: Person, key: str, **values: object) -> None:
     """A short DM to the person, sent once whatever the flow stored is committed."""
-    message = compose.info(services.copy, key, **values)
+    await dm_text(services, person, services.copy(key, **values))
+
+
+async def dm_text(services: Services, person: Person, text: str) -> None:
+    message = Message(kind="info", text=text)
     platform = services.platform(person.workspace_id)
     session = object_session(person)
     if session is None:

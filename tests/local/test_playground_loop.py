@@ -117,7 +117,7 @@ async def test_nudge_share_reply_digest_answer_streak(server: Server) -> None:
 
     await server.post("/command", {"user": LEADER, "text": "streak"})
     streak = last(await server.dm(), "streak")
-    assert streak["payload"]["message"]["text"].startswith("1 week(s) in a row")
+    assert streak["payload"]["message"]["text"].startswith("1 week in a row")
     state = await server.get("/state")
     assert state["admin"]["streak"]["current"] == 1
     # What Alex typed shows in the DM too, as Alex's.

@@ -131,7 +131,7 @@ async def test_the_whole_loop_in_slack(live: Live, seeded: Seeded) -> None:
 
     await live.command(LEADER, "streak")
     await live.settle()
-    assert "1 week(s) in a row" in texts(live.dms_to(LEADER)[-1]["blocks"])
+    assert "1 week in a row" in texts(live.dms_to(LEADER)[-1]["blocks"])
     async with live.runtime.db.session() as session:
         replies = (await session.exec(select(Reply).where(Reply.share_id == share_id))).all()
         sam = (await session.exec(select(Person).where(Person.platform_user_id == SAM))).one()

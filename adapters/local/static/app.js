@@ -108,7 +108,7 @@ function renderAdmin(admin) {
   $("admin-state").dataset.state = campaign.state;
   $("admin-week-nudge").textContent = admin.week_nudge ? (copy.admin.nudge_states[admin.week_nudge] || admin.week_nudge)
     : copy.admin.week_nudge_none;
-  $("admin-streak").textContent = fmt(copy.admin.streak_value, streak);
+  $("admin-streak").textContent = fmt(copy.admin.streak_value[streak.current === 1 ? "one" : "other"], streak);
   $("admin-start").disabled = campaign.state === "active";
   $("admin-streak").dataset.current = streak.current;
 }
