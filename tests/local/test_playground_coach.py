@@ -1,0 +1,30 @@
+"""In the playground, a directive draft gets the coach's findings and a one-click modelling rewrite."""
+from __future__ import annotations
+
+from tests.local.conftest import Server
+from tests.local.test_playground_loop import LEADER, click, last
+
+DIRECTIVE = {"try": "Everyone must post their weekly updates in #product-team from Monday.",
+             "why": "I need visibility.",
+             "barrier": "I never find the time to write them myself.",
+             "ask": "Make sure you do it every Friday.",
+             "channel": "product-team"}
+
+
+async def test_a_directive_draft_is_coached_and_rewritten_in_one_click(server: Server) -> None:
+    await server.post("/command", {"user": LEADER, "text": "share"})
+    form = last(await server.dm(), "form")
+    await server.post("/form", {"user": LEADER, "message_id": form["message_id"], "values": DIRECTIVE})
+    preview = last(await server.dm(), "preview")["payload"]["message"]
+    assert "Your coach noticed:" in preview["text"] and "“Everyone must”" in preview["text"]
+    assert [a["label"] for a in preview["actions"]][0] == "Use the modelling version"
+
+    await click(server, last(await server.dm(), "preview"), "share.reframe")
+    rewritten = last(await server.dm(), "preview")["payload"]["message"]
+    tried = {f["label"]: f["value"] for f in rewritten["facts"]}["What I'd like us to try"]
+    assert tried.startswith("I'm trying to post my weekly updates in #product-team")
+    assert "share.reframe" not in [a["action_id"] for a in rewritten["actions"]]
+
+    await click(server, last(await server.dm(), "preview"), "share.post")
+    post = [m for m in await server.channel() if m["thread_id"] is None][-1]["payload"]["message"]
+    assert "Everyone must" not in str(post["facts"])
