@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from bot.engine.messages import Message, Sent
+from bot.engine.port import Platform
 
 
 @runtime_checkable
@@ -25,3 +26,10 @@ def marker_for(nudge_id: int) -> str:
 
 def reminder_marker(nudge_id: int) -> str:
     return f"gofirst-reminder-{nudge_id}"
+
+
+async def send_marked(platform: Platform, workspace_id: str, user_id: str, message: Message, marker: str) -> Sent:
+    """A DM carrying its marker where the platform can find it again, a plain DM elsewhere."""
+    if isinstance(platform, Traceable):
+        return await platform.send_dm_marked(workspace_id, user_id, message, marker)
+    return await platform.send_dm(workspace_id, user_id, message)

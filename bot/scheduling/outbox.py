@@ -23,7 +23,7 @@ from bot.engine.nudges import held_reason, prompt_in
 from bot.engine.port import DeliveryError, UnknownPlatform
 from bot.engine.services import Services
 from bot.scheduling.cap import working_hours_between
-from bot.scheduling.capability import Traceable, marker_for
+from bot.scheduling.capability import Traceable, marker_for, send_marked
 from bot.scheduling.people import hours_of, pause_covering
 from storage.db import is_sqlite
 from storage.tables import Nudge, Person, Workspace
@@ -162,11 +162,7 @@ async def deliver_claimed(services: Services, nudge_id: int, claim_id: str, poli
         if renewed.rowcount != 1:  # type: ignore[attr-defined]
             return None
     try:
-        platform = services.platform(workspace_id)
-        if isinstance(platform, Traceable):
-            sent = await platform.send_dm_marked(workspace_id, user_id, message, marker_for(nudge_id))
-        else:
-            sent = await platform.send_dm(workspace_id, user_id, message)
+        sent = await send_marked(services.platform(workspace_id), workspace_id, user_id, message, marker_for(nudge_id))
     except UnknownPlatform as exc:
         return await _record_failure(services, policy, nudge_id, claim_id, DeliveryError(str(exc), permanent=False))
     except DeliveryError as exc:

@@ -15,7 +15,7 @@ from bot.engine.nudges import held_reason, prompt_in
 from bot.engine.port import DeliveryError, UnknownPlatform
 from bot.engine.services import Services
 from bot.scheduling.cap import add_working_days, working_hours_between
-from bot.scheduling.capability import Traceable, reminder_marker
+from bot.scheduling.capability import reminder_marker, send_marked
 from bot.scheduling.outbox import Policy
 from bot.scheduling.people import hours_of, pause_covering
 from storage.tables import Campaign, Nudge, Person, Workspace
@@ -81,11 +81,8 @@ async def _remind(services: Services, nudge_id: int, state: str) -> bool:
     if state != "sending":
         return False
     try:
-        platform = services.platform(workspace_id)
-        if isinstance(platform, Traceable):
-            result = await platform.send_dm_marked(workspace_id, user_id, message, reminder_marker(nudge_id))
-        else:
-            result = await platform.send_dm(workspace_id, user_id, message)
+        result = await send_marked(services.platform(workspace_id), workspace_id, user_id, message,
+                                   reminder_marker(nudge_id))
     except (DeliveryError, UnknownPlatform) as exc:
         reason = exc.reason if isinstance(exc, DeliveryError) else str(exc)
         async with services.db.session() as session:
