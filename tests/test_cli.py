@@ -85,6 +85,24 @@ def test_report_barriers_withholds_small_groups(sqlite_url: str) -> None:
     assert result.returncode == 0 and "Too few people" in result.stdout
 
 
+def test_serve_with_no_edge_says_how_to_configure_one(sqlite_url: str) -> None:
+    env = {**os.environ, "GOFIRST_DATABASE_URL": sqlite_url, "GOFIRST_PORT": str(free_port()), "GOFIRST_SCHEDULER": "0"}
+    for name in ("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "MicrosoftAppId", "GOFIRST_TEAMS_DEV_MODE"):
+        env.pop(name, None)
+    assert gofirst("db", "upgrade", env=env).returncode == 0
+    process = subprocess.Popen([GOFIRST, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert process.stdout is not None
+        lines = []
+        while len(lines) < 50 and "GoFirst serving" not in (lines[-1] if lines else ""):
+            lines.append(process.stdout.readline())
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    warning = next(line for line in lines if "no edge is configured" in line)
+    assert "--playground" in warning and "(edges: none)" in lines[-1]
+
+
 def test_demo_migrates_seeds_and_serves_the_playground(tmp_path: Path) -> None:
     import time
     import urllib.request

@@ -1,6 +1,8 @@
 """`gofirst serve` (production edges) and `gofirst demo` (the playground on SQLite)."""
 from __future__ import annotations
 
+import logging
+
 import typer
 from aiohttp import web
 
@@ -57,7 +59,8 @@ def serve(
     socket_mode: bool = typer.Option(False, "--socket-mode",
                                      help="Receive Slack traffic over Socket Mode (needs SLACK_APP_TOKEN)."),
 ) -> None:
-    """Serve every configured edge (Slack, Teams, admin) on one port. The database must be migrated."""
+    """Serve every configured edge (Slack, Teams, the playground if asked) and the campaign scheduler
+    on one port. The database must be migrated (`gofirst db upgrade`)."""
     settings = settings_from(host=host, port=port)
     setup_logging(settings)
     if socket_mode and settings.slack_app_token is None:
@@ -68,7 +71,12 @@ def serve(
         app = build_app(runtime, mounts_for(settings, playground=playground, socket_mode=socket_mode))
     except RuntimeError as exc:  # an edge's settings are incomplete: say which, in one line
         fail(str(exc))
-    serve_forever(runtime, app, f"GoFirst serving on http://{settings.host}:{settings.port}")
+    edges = ", ".join(runtime.services.platforms.names()) or "none"
+    if edges == "none":
+        logging.getLogger(__name__).warning(
+            "no edge is configured: set SLACK_SIGNING_SECRET with SLACK_BOT_TOKEN or SLACK_CLIENT_ID (Slack), "
+            "MicrosoftAppId (Teams), or pass --playground; only /healthz, /readyz and /metrics answer")
+    serve_forever(runtime, app, f"GoFirst serving on http://{settings.host}:{settings.port} (edges: {edges})")
 
 
 def demo(host: str | None = HOST, port: int | None = PORT) -> None:
