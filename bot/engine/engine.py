@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.engine import compose, events
@@ -56,6 +57,10 @@ class Engine:
         except DeliveryError as exc:
             log.warning("%s for %s could not be answered: %s", type(event).__name__, event.workspace_id, exc.reason)
             return Outcome(error=exc.reason)
+        except (DBAPIError, OSError) as exc:  # the database is down or unreachable: say so, don't crash
+            log.error("%s for %s not handled: database at %s unavailable (%s)", type(event).__name__,
+                      event.workspace_id, self.services.db.safe_url, type(exc).__name__)
+            return Outcome(error=self.services.copy("errors.database"))
 
     async def _person(self, session: AsyncSession, workspace_id: str, user_id: str) -> Person:
         return await person_for(self.services, session, workspace_id, user_id)

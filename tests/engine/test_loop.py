@@ -175,3 +175,17 @@ async def test_the_preview_reaches_the_leader_only_after_the_draft_is_saved(
     form = platform.last("form").form
     await runtime.engine.handle(events.FormSubmitted(W, "alex", "share", FILLED, form.context))
     assert seen_in_db == [True]
+
+
+async def test_a_database_that_is_down_gets_a_clear_answer_not_a_crash(clock: FixedClock, caplog) -> None:  # type: ignore[no-untyped-def]
+    from bot.config import Settings
+    from bot.runtime import build_runtime
+    from tests.support.postgres import free_port
+
+    url = f"postgresql+asyncpg://gofirst:secret@127.0.0.1:{free_port()}/gofirst"
+    runtime = build_runtime(Settings(GOFIRST_DATABASE_URL=url), clock=clock)
+    runtime.services.platforms.register(RecordingPlatform())
+    outcome = await runtime.engine.handle(events.CommandReceived(W, "alex", "streak"))
+    assert outcome.error is not None and "can't reach its database" in outcome.error
+    assert "gofirst:***@127.0.0.1" in caplog.text and "secret" not in caplog.text
+    await runtime.db.dispose()
