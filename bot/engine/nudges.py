@@ -83,7 +83,7 @@ async def deliver_nudge(services: Services, nudge_id: int) -> Nudge:
 
     async with services.db.session() as session:
         nudge = await session.get(Nudge, nudge_id)
-        if nudge is None or nudge.state not in outbox.CLAIMABLE:
+        if nudge is None or nudge.state not in OPEN_STATES:
             raise LookupError(f"nudge {nudge_id} is not waiting to be sent")
     claim_id = await outbox.claim_one(services, nudge_id)
     delivered = await outbox.deliver_claimed(services, nudge_id, claim_id, scheduled=False) if claim_id else None

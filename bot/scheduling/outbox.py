@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.engine import compose
 from bot.engine.messages import Sent
-from bot.engine.nudges import held_reason, prompt_in
+from bot.engine.nudges import OPEN_STATES, held_reason, prompt_in
 from bot.engine.port import DeliveryError, UnknownPlatform
 from bot.engine.services import Services
 from bot.scheduling.cap import working_hours_between
@@ -30,7 +30,7 @@ from storage.tables import Nudge, Person, Workspace
 from storage.tables.scheduling import CampaignSchedule, NudgeDelivery
 
 log = logging.getLogger(__name__)
-CLAIMABLE = ("planned", "due", "retry")
+CLAIMABLE = OPEN_STATES  # the engine decides which states still wait to be sent
 
 
 @dataclass(frozen=True)
