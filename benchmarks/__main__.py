@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import platform
 import sys
 import tempfile
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from benchmarks.engine_loop import run_loops
 from bot.coach import check_draft, classify_themes
+from bot.coach.evaluate import read_jsonl
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 
@@ -33,8 +33,8 @@ def timed(label: str, count: int, work: Callable[[], None]) -> tuple[str, str, s
 
 
 def coach_rows(repeat: int) -> list[tuple[str, str, str]]:
-    drafts = [json.loads(line)["text"] for line in (DATA / "directives.jsonl").read_text().splitlines() if line]
-    replies = [json.loads(line)["text"] for line in (DATA / "themes.jsonl").read_text().splitlines() if line]
+    drafts = [row["text"] for row in read_jsonl(DATA / "directives.jsonl")]
+    replies = [row["text"] for row in read_jsonl(DATA / "themes.jsonl")]
     return [
         timed("coach: check_draft", len(drafts) * repeat, lambda: [check_draft(d) for _ in range(repeat) for d in drafts]),
         timed("coach: classify_themes", len(replies) * repeat,

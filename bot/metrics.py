@@ -9,11 +9,7 @@ from threading import Lock
 class Metrics:
     def __init__(self) -> None:
         self._counts: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
-        self._help: dict[str, str] = {}
         self._lock = Lock()
-
-    def describe(self, name: str, text: str) -> None:
-        self._help[name] = text
 
     def inc(self, name: str, amount: int = 1, **labels: str) -> None:
         with self._lock:
@@ -25,9 +21,7 @@ class Metrics:
     def render(self) -> str:
         lines: list[str] = []
         with self._lock:
-            names = sorted({name for name, _ in self._counts} | set(self._help))
-            for name in names:
-                lines.append(f"# HELP {name} {self._help.get(name, name)}")
+            for name in sorted({name for name, _ in self._counts}):
                 lines.append(f"# TYPE {name} counter")
                 for (metric, labels), count in sorted(self._counts.items()):
                     if metric == name:
