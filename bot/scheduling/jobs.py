@@ -1,53 +1,32 @@
-"""The functions APScheduler jobs point at, as `module:function` strings, so a job store can hold
-them: no lambdas, no bound methods. The running scheduler binds what they need at start."""
+"""What a campaign job does, bound to one process's services.
+
+The scheduler keeps its jobs in memory and points each at a method of this object (the model is
+python-telegram-bot's JobQueue, whose jobs call into an object holding the application). Nothing
+here is looked up through a module global, so two schedulers in one process never share state."""
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from bot.engine.services import Services
 from bot.scheduling.cap import Cap
-from bot.scheduling.ticks import plan_campaign
-
-if TYPE_CHECKING:
-    from bot.scheduling.scheduler import CampaignScheduler
+from bot.scheduling.ticks import TickReport, plan_campaign
 
 log = logging.getLogger(__name__)
-TICK = "bot.scheduling.jobs:campaign_tick"
-SYNC = "bot.scheduling.jobs:sync_campaigns"
 
 
-@dataclass
-class Bound:
+@dataclass(frozen=True)
+class CampaignTicks:
     services: Services
-    cap: Cap
-    grace_hours: float
-    horizon: timedelta
-    scheduler: "CampaignScheduler | None" = None
+    cap: Cap = Cap()
+    grace_hours: float = 6.0
+    horizon: timedelta = timedelta(hours=48)
 
-
-_bound: Bound | None = None
-
-
-def bind(bound: Bound | None) -> None:
-    global _bound
-    _bound = bound
-
-
-async def campaign_tick(campaign_id: int) -> None:
-    """One campaign's tick: plans this period's nudges for its whole audience."""
-    if _bound is None:
-        log.warning("campaign tick %s skipped: no scheduler bound in this process", campaign_id)
-        return
-    report = await plan_campaign(_bound.services, campaign_id, cap=_bound.cap, grace_hours=_bound.grace_hours,
-                                 horizon=_bound.horizon)
-    if report.planned:
-        log.info("campaign %s: planned %s nudges", campaign_id, report.planned)
-
-
-async def sync_campaigns() -> None:
-    """Picks up campaigns activated, paused or ended by an admin in another process."""
-    if _bound is not None and _bound.scheduler is not None:
-        await _bound.scheduler.sync()
+    async def tick(self, campaign_id: int) -> TickReport:
+        """One campaign's tick: plans this period's nudges for its whole audience."""
+        report = await plan_campaign(self.services, campaign_id, cap=self.cap, grace_hours=self.grace_hours,
+                                     horizon=self.horizon)
+        if report.planned:
+            log.info("campaign %s: planned %s nudges", campaign_id, report.planned)
+        return report

@@ -2,11 +2,15 @@
 
 PostgreSQL: the leader holds a session-level advisory lock on a dedicated connection; standbys
 retry every few seconds, so when the leader dies (its connection drops, the server releases the
-lock) another takes over within one election interval. No sync PostgreSQL driver is installed
-(only asyncpg), and APScheduler 3's SQLAlchemyJobStore is synchronous, so on PostgreSQL the jobs
-live in a MemoryJobStore that the new leader rebuilds from the campaigns table. That loses nothing:
-the campaigns table is the source of truth and ticks are idempotent.
-SQLite: one process is assumed; jobs persist in an SQLAlchemyJobStore in the same database file."""
+lock) another takes over within one election interval. SQLite: one process is assumed; it leads.
+
+Jobs live in a MemoryJobStore, rebuilt from the campaigns table when leadership starts and kept in
+step by a sync job. The campaigns table is the source of truth and ticks are idempotent, so a
+persistent job store would add nothing but cost: APScheduler 3's SQLAlchemyJobStore is synchronous
+(its sqlite3 calls would block the event loop, and PostgreSQL has no sync driver installed), and it
+forces jobs to be `module:function` strings that reach their services through a module global.
+In memory, jobs are bound methods (of CampaignTicks and of this scheduler), as in
+python-telegram-bot's JobQueue, so each scheduler carries its own services."""
 from __future__ import annotations
 
 import asyncio
@@ -16,20 +20,17 @@ import os
 import socket
 from datetime import timedelta, timezone
 
-from apscheduler.jobstores.base import BaseJobStore
 from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.engine.services import Services
-from bot.scheduling import jobs
 from bot.scheduling.cap import Cap
-from bot.scheduling.ticks import active_campaign_ids, plan_campaign
+from bot.scheduling.jobs import CampaignTicks
+from bot.scheduling.ticks import active_campaign_ids
 from storage.db import is_sqlite
 from storage.tables.scheduling import SchedulerLeader
 
@@ -42,21 +43,12 @@ def job_id(campaign_id: int) -> str:
     return f"campaign:{campaign_id}"
 
 
-def sync_url(async_url: str) -> str | None:
-    """The synchronous URL for the job store: sqlite+aiosqlite → sqlite (stdlib sqlite3). None for
-    PostgreSQL, whose only installed driver (asyncpg) has no synchronous API."""
-    url = make_url(async_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return url.set(drivername="sqlite").render_as_string(hide_password=False)
-    return None
-
-
 class CampaignScheduler:
     def __init__(self, services: Services, *, cap: Cap = Cap(), grace_hours: float = 6.0,
                  horizon: timedelta = timedelta(hours=48), election_interval: float = 3.0,
                  sync_seconds: float = 60.0) -> None:
         self.services = services
-        self.bound = jobs.Bound(services, cap, grace_hours, horizon, self)
+        self.ticks = CampaignTicks(services, cap, grace_hours, horizon)
         self.election_interval, self.sync_seconds = election_interval, sync_seconds
         self.scheduler: AsyncIOScheduler | None = None
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
@@ -101,19 +93,13 @@ class CampaignScheduler:
             await self._step_down()
             return False
 
-    def _job_store(self) -> BaseJobStore:
-        url = sync_url(self.services.db.url)
-        return SQLAlchemyJobStore(url=url) if url else MemoryJobStore()
-
     async def _lead(self) -> None:
-        scheduler = AsyncIOScheduler(jobstores={"default": self._job_store()}, timezone=timezone.utc,
+        scheduler = AsyncIOScheduler(jobstores={"default": MemoryJobStore()}, timezone=timezone.utc,
                                      job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
-        scheduler.start(paused=True)  # started before any add_job, or jobs are never persisted
+        scheduler.start(paused=True)  # nothing runs until the jobs match the campaigns table
         self.scheduler = scheduler
-        jobs.bind(self.bound)
-        if scheduler.get_job(SYNC_JOB) is None:
-            scheduler.add_job(jobs.SYNC, IntervalTrigger(seconds=self.sync_seconds), id=SYNC_JOB, replace_existing=True)
-        await self.sync(catch_up=True)
+        scheduler.add_job(self.sync, IntervalTrigger(seconds=self.sync_seconds), id=SYNC_JOB)
+        await self.sync()  # the store starts empty, so every active campaign ticks now: catch-up
         scheduler.resume()
         await self._announce()
         log.info("scheduler active in %s", self.holder)
@@ -126,9 +112,9 @@ class CampaignScheduler:
                 row.holder, row.since = self.holder, self.services.clock.now()
                 session.add(row)
 
-    async def sync(self, catch_up: bool = False) -> None:
-        """One job per active campaign (its hourly tick); none for paused, ended or drafts. A new
-        campaign, and every campaign when leadership starts, gets a tick at once: catch-up."""
+    async def sync(self) -> None:
+        """One job per active campaign (its hourly tick); none for paused, ended or drafts. A
+        campaign new to this scheduler gets a tick at once."""
         scheduler = self.scheduler
         if scheduler is None:
             return
@@ -138,20 +124,16 @@ class CampaignScheduler:
             if job.id.startswith("campaign:") and job.id not in wanted:
                 job.remove()
         for jid, campaign_id in wanted.items():
-            fresh = scheduler.get_job(jid) is None
-            if fresh:
-                scheduler.add_job(jobs.TICK, CronTrigger(minute=campaign_id % 60, timezone=timezone.utc),
-                                  args=[campaign_id], id=jid, replace_existing=True)
-            if fresh or catch_up:
-                await plan_campaign(self.services, campaign_id, cap=self.bound.cap,
-                                    grace_hours=self.bound.grace_hours, horizon=self.bound.horizon)
+            if scheduler.get_job(jid) is None:
+                scheduler.add_job(self.ticks.tick, CronTrigger(minute=campaign_id % 60, timezone=timezone.utc),
+                                  args=[campaign_id], id=jid)
+                await self.ticks.tick(campaign_id)
 
     async def _step_down(self) -> None:
         if self.scheduler is not None:
             with contextlib.suppress(Exception):
                 self.scheduler.shutdown(wait=False)
             self.scheduler = None
-            jobs.bind(None)
         if self._lock_conn is not None:
             with contextlib.suppress(Exception):
                 await self._lock_conn.close()
