@@ -17,6 +17,7 @@ from botframework.connector.auth import AuthenticateRequestResult, ClaimsIdentit
 from msrest.exceptions import DeserializationError
 from requests import RequestException
 
+from adapters.teams.dedupe import SeenActivities
 from adapters.teams.handler import GoFirstTeamsHandler
 from adapters.teams.limits import SlidingLimiter
 from adapters.teams.platform import TeamsPlatform
@@ -89,7 +90,8 @@ def build_edge(runtime: Runtime, limiter: SlidingLimiter | None = None) -> Teams
     refs = ReferenceStore(runtime.db, runtime.services.clock)
     limiter = limiter or SlidingLimiter(time.monotonic, asyncio.sleep)
     platform = TeamsPlatform(adapter, settings.teams_app_id, refs, limiter, asyncio.sleep)
-    handler = GoFirstTeamsHandler(runtime, platform, refs, load_copy("en", "teams"))
+    seen = SeenActivities(runtime.db, runtime.services.clock)
+    handler = GoFirstTeamsHandler(runtime, platform, refs, load_copy("en", "teams"), seen)
     runtime.services.platforms.register(platform)
     return TeamsEdge(adapter, handler, platform, refs)
 

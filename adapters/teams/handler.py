@@ -3,7 +3,6 @@ reference, so the bot can speak there later without being spoken to."""
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -13,6 +12,7 @@ from botbuilder.schema.teams import TeamInfo
 
 from adapters.teams import cards
 from adapters.teams.activities import mentions_bot, plain_text, split_thread, tenant_of, timezone_of
+from adapters.teams.dedupe import SeenActivities
 from adapters.teams.platform import CLICKED, TeamsPlatform, trigger_for
 from adapters.teams.references import Conversation, ReferenceStore
 from bot.copy import Copy
@@ -21,40 +21,36 @@ from bot.engine.commands import COMMANDS
 from bot.engine.messages import Form, Message
 from bot.engine.port import DeliveryError
 from bot.runtime import Runtime
-from storage.repositories.people import ensure_person, find_person, team_by_channel
-from storage.tables import Share, Team
+from storage.tables import Share
 
 log = logging.getLogger(__name__)
 HOME_WORDS = ("home", "hi", "hello", "start", "menu")
 
 
 class GoFirstTeamsHandler(TeamsActivityHandler):
-    def __init__(self, runtime: Runtime, platform: TeamsPlatform, refs: ReferenceStore, copy: Copy) -> None:
-        self.runtime, self.platform, self.refs, self.copy = runtime, platform, refs, copy
-        self._seen: OrderedDict[str, None] = OrderedDict()
-        self._named: dict[tuple[str, str], str] = {}
+    def __init__(self, runtime: Runtime, platform: TeamsPlatform, refs: ReferenceStore, copy: Copy,
+                 seen: SeenActivities) -> None:
+        self.runtime, self.platform, self.refs, self.copy, self.seen = runtime, platform, refs, copy, seen
         self._busy: set[str] = set()  # form cards being handled now
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        key = f"{activity.conversation.id if activity.conversation else ''}/{activity.type}/{activity.id}"
-        if activity.id and key in self._seen:
-            log.info("Teams activity %s delivered again: ignored", activity.id)
-            return
-        if activity.id:
-            self._seen[key] = None
-            while len(self._seen) > 5000:
-                self._seen.popitem(last=False)
         if self.workspace(activity) is None or activity.conversation is None or activity.from_property is None:
             log.warning("Teams %s activity without tenant, conversation or sender ignored", activity.type)
             return
+        if not await self.seen.first_time(activity):
+            return
         await self.remember(turn_context)
+        sender = activity.from_property
+        if sender.name:  # install events carry no names: a person first met there is known by id
+            await self.runtime.engine.handle(events.ProfileSeen(self.workspace(activity) or "", sender.id,
+                                                                sender.name))
         try:
             await super().on_turn(turn_context)
         except Exception:  # answered 201 all the same: a 5xx would make Teams deliver it again
             log.exception("Teams %s activity %s failed", activity.type, activity.id)
             if activity.type == "message":
-                await self.tell(self.workspace(activity) or "", activity.from_property.id, "errors.failed")
+                await self.tell(self.workspace(activity) or "", sender.id, "errors.failed")
 
     # --- references --------------------------------------------------------------------------
     def workspace(self, activity: Activity) -> str | None:
@@ -81,24 +77,11 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
                                 team_id=team.get("id"), name=name)
         if sender.name:
             self.refs.saw(workspace, sender.id, sender.name, timezone_of(activity))
-            await self.refresh_name(workspace, sender.id, sender.name)
         known = await self.refs.conversation(workspace, base)
         if known is None or known.service_url != conv.service_url or known.gone_reason or activity.type != "message" \
                 or (conv.name and conv.name != known.name) or (conv.tz and conv.tz != known.tz):
             await self.refs.save(conv)
         return conv
-
-    async def refresh_name(self, workspace: str, user_id: str, name: str) -> None:
-        """Install events carry no names, so a person first seen there is known by id; their first
-        message brings the name that posts and digests show."""
-        if self._named.get((workspace, user_id)) == name:
-            return
-        async with self.runtime.db.session() as session:
-            person = await find_person(session, workspace, user_id)
-            if person is not None and person.display_name in ("", user_id):
-                person.display_name = name[:200]
-                session.add(person)
-        self._named[(workspace, user_id)] = name
 
     # --- messages ------------------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -250,22 +233,14 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
 
     async def team_installed(self, turn_context: TurnContext, workspace: str, channel_id: str,
                              team_info: TeamInfo | None) -> None:
-        """The person who adds GoFirst to a team leads that team's channel (the engine has no
-        install event; an admin can reassign the leader later)."""
+        """The engine decides who leads the team and DMs them; the channel hello is said here."""
         installer = turn_context.activity.from_property
         team_name = (team_info.name if team_info else None) or self.copy("names.your_team")
-        async with self.runtime.db.session() as session:
-            leader = await ensure_person(session, workspace, installer.id, installer.name or "")
-            team = await team_by_channel(session, workspace, channel_id)
-            if team is None:
-                team = Team(workspace_id=workspace, name=team_name, leader_id=leader.id, channel_id=channel_id,
-                            channel_name=team_name)
-                session.add(team)
-            leader_name = leader.display_name
-        channel = f"#{team_name}"
-        await self.tell(workspace, installer.id, "install.team_leader", channel=channel, team=team_name)
-        await self.say_in_thread(turn_context, self.copy("install.channel_hello", team=team_name,
-                                                         leader=leader_name))
+        await self.handle(events.BotAddedToTeam(workspace, channel_id, installer.id, installer.name or "", team_name),
+                          workspace, installer.id)
+        profile = await self.platform.fetch_profile(workspace, installer.id)
+        name = installer.name or (profile.display_name if profile else "") or installer.id
+        await self.say_in_thread(turn_context, self.copy("install.channel_hello", team=team_name, leader=name))
         await self.refs.flush()
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:

@@ -11,6 +11,7 @@ from bot.engine import compose, events
 from bot.engine.commands import run_command
 from bot.engine.controls import local_today, parse_snooze, pause, set_opted_out
 from bot.engine.home import publish_home
+from bot.engine.installs import profile_seen, team_installed
 from bot.engine.messages import Form, Message, Sent
 from bot.engine.nudges import decline_nudge, leaders_nudge, skip_nudge, snooze_nudge
 from bot.engine.people import person_for
@@ -87,6 +88,10 @@ class Engine:
                 team = await team_by_channel(session, event.workspace_id, event.channel_id)
                 if team is not None:
                     await add_member(session, team, await self._person(session, event.workspace_id, event.user_id))
+            case events.BotAddedToTeam():
+                await team_installed(services, session, event)
+            case events.ProfileSeen():
+                await profile_seen(session, event)
             case _:
                 log.warning("unknown event %r ignored", type(event).__name__)
         return None

@@ -71,3 +71,21 @@ class HomeOpened(Event):
 class MemberJoined(Event):
     channel_id: str
     user_id: str
+
+
+@dataclass(frozen=True)
+class BotAddedToTeam(Event):
+    """GoFirst was added to a team's channel by `installer_id` (names as the platform gave them)."""
+
+    channel_id: str
+    installer_id: str
+    installer_name: str = ""
+    team_name: str = ""
+
+
+@dataclass(frozen=True)
+class ProfileSeen(Event):
+    """The platform showed a person's display name on the way, e.g. on a message they sent."""
+
+    user_id: str
+    display_name: str

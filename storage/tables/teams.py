@@ -37,3 +37,16 @@ class TeamsConversation(SQLModel, table=True):
     reference: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     gone_reason: str | None = Field(default=None, max_length=200)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class TeamsSeenActivity(SQLModel, table=True):
+    """One row per Teams activity handled, so a redelivery is a no-op on every replica. The key is
+    the base conversation id, the activity type and the activity id (for edits and deletions,
+    which reuse the message's id, the id and the activity's timestamp)."""
+
+    __tablename__ = "teams_seen_activity"
+
+    conversation_id: str = Field(primary_key=True, max_length=300)
+    activity_type: str = Field(primary_key=True, max_length=40)
+    activity_id: str = Field(primary_key=True, max_length=200)
+    seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
