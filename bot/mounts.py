@@ -1,7 +1,9 @@
-"""Which edges a server mounts, from the settings. Adapters are imported only when used."""
+"""Which edges a server mounts, from the settings, and every adapter's privacy hook. Adapters are
+imported only when used."""
 from __future__ import annotations
 
 from bot.config import Settings
+from bot.privacy import PrivacyHooks
 from bot.server import Mount
 
 
@@ -24,3 +26,14 @@ def mounts_for(settings: Settings, *, playground: bool, socket_mode: bool = Fals
 
         mounts.append(mount_scheduling)
     return mounts
+
+
+def privacy_hooks() -> PrivacyHooks:
+    """Every adapter's hook, whatever this process mounts: an edge turned off since may still hold data."""
+    from adapters.local.privacy import HOOK as playground
+    from adapters.teams.privacy import HOOK as teams
+
+    hooks = PrivacyHooks()
+    for hook in (teams, playground):
+        hooks.register(hook)
+    return hooks

@@ -1,22 +1,69 @@
-"""Every person can see everything GoFirst holds about them, and have it erased."""
+"""Every person can see everything GoFirst holds about them, and have it erased.
+
+This module owns the core tables. Adapters keep records of their own (chat references, playground
+messages); each provides a PrivacyHook in its own package and the wiring registers it, so the core
+never imports an adapter's tables and a new adapter cannot be forgotten by export or erase."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from sqlalchemy import or_
 from sqlmodel import SQLModel, col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.repositories.people import find_person
 from storage.tables import AuditEntry, Membership, Nudge, Pause, Person, Reply, Share, Team
-from storage.tables.playground import PlaygroundMessage
-from storage.tables.teams import TeamsConversation
 
 ERASED = "erased"
+CORE_NAMES = frozenset({"person", "teams_led", "memberships", "nudges", "pauses", "shares", "replies", "audit",
+                        "replies_to_their_shares", "teams_unassigned", "audit_anonymised", "audit_targets_anonymised"})
 
 
 class PersonNotFound(LookupError):
     pass
+
+
+class PrivacyHook(Protocol):
+    """One adapter's records about a person: `name` is their key in the export and the erase counts."""
+
+    @property
+    def name(self) -> str: ...
+
+    async def export(self, session: AsyncSession, person: Person) -> list[dict[str, Any]]: ...
+
+    async def erase(self, session: AsyncSession, person: Person) -> int: ...
+
+
+@dataclass
+class PrivacyHooks:
+    """The registered hooks, in registration order; a name may not shadow a core key or another hook."""
+
+    _hooks: dict[str, PrivacyHook] = field(default_factory=dict)
+
+    def register(self, hook: PrivacyHook) -> None:
+        if hook.name in CORE_NAMES or hook.name in self._hooks:
+            raise ValueError(f"privacy hook name {hook.name!r} is already taken")
+        self._hooks[hook.name] = hook
+
+    def __iter__(self) -> Iterator[PrivacyHook]:
+        return iter(self._hooks.values())
+
+
+@dataclass(frozen=True)
+class TableHook:
+    """A hook for the rows of one table that `where(person)` selects: exported whole, erased by delete."""
+
+    name: str
+    table: type[SQLModel]
+    where: Callable[[Person], tuple[Any, ...]]
+
+    async def export(self, session: AsyncSession, person: Person) -> list[dict[str, Any]]:
+        return [_row(r) for r in (await session.exec(select(self.table).where(*self.where(person)))).all()]
+
+    async def erase(self, session: AsyncSession, person: Person) -> int:
+        result = await session.exec(delete(self.table).where(*self.where(person)))  # type: ignore[call-overload]
+        return result.rowcount or 0
 
 
 def _row(record: SQLModel) -> dict[str, Any]:
@@ -30,14 +77,15 @@ async def _person(session: AsyncSession, workspace_id: str, user_id: str) -> Per
     return person
 
 
-async def export_person(session: AsyncSession, workspace_id: str, user_id: str) -> dict[str, Any]:
+async def export_person(session: AsyncSession, workspace_id: str, user_id: str,
+                        hooks: Iterable[PrivacyHook] = ()) -> dict[str, Any]:
     """Everything stored about one person, as plain JSON-ready data."""
     person = await _person(session, workspace_id, user_id)
 
     async def rows(query: Any) -> list[dict[str, Any]]:
         return [_row(r) for r in (await session.exec(query)).all()]
 
-    return {
+    data = {
         "person": _row(person),
         "teams_led": await rows(select(Team).where(Team.leader_id == person.id)),
         "memberships": await rows(select(Membership).where(Membership.person_id == person.id)),
@@ -47,26 +95,14 @@ async def export_person(session: AsyncSession, workspace_id: str, user_id: str) 
         "replies": await rows(select(Reply).where(Reply.author_id == person.id)),
         "audit": await rows(select(AuditEntry).where(AuditEntry.actor == person.platform_user_id,
                                                      AuditEntry.workspace_id == workspace_id)),
-        "teams_conversations": await rows(select(TeamsConversation).where(*_teams_personal(person))),
-        "playground_messages": await rows(select(PlaygroundMessage).where(*_playground_own(person))),
     }
+    for hook in hooks:
+        data[hook.name] = await hook.export(session, person)
+    return data
 
 
-def _teams_personal(person: Person) -> tuple[Any, ...]:
-    """The person's own Teams chat reference (name, timezone, how to reach them)."""
-    return (col(TeamsConversation.workspace_id) == person.workspace_id,
-            col(TeamsConversation.user_id) == person.platform_user_id)
-
-
-def _playground_own(person: Person) -> tuple[Any, ...]:
-    """What the person wrote in the playground, and their DM and home with GoFirst."""
-    user = person.platform_user_id
-    return (col(PlaygroundMessage.workspace_id) == person.workspace_id,
-            or_(col(PlaygroundMessage.author) == user,
-                col(PlaygroundMessage.conversation).in_([f"dm:{user}", f"home:{user}"])))
-
-
-async def erase_person(session: AsyncSession, workspace_id: str, user_id: str) -> dict[str, int]:
+async def erase_person(session: AsyncSession, workspace_id: str, user_id: str,
+                       hooks: Iterable[PrivacyHook] = ()) -> dict[str, int]:
     """Deletes the person and what they wrote. Replies under their shares go too, since they answered
     a post that no longer exists; audit entries stay, with the actor replaced. Returns counts."""
     person = await _person(session, workspace_id, user_id)
@@ -88,8 +124,8 @@ async def erase_person(session: AsyncSession, workspace_id: str, user_id: str) -
               .values(actor=ERASED))
     await run("audit_targets_anonymised", update(AuditEntry)
               .where(col(AuditEntry.target) == f"person:{person.id}").values(target=ERASED))
-    await run("teams_conversations", delete(TeamsConversation).where(*_teams_personal(person)))
-    await run("playground_messages", delete(PlaygroundMessage).where(*_playground_own(person)))
+    for hook in hooks:
+        counts[hook.name] = await hook.erase(session, person)
     await session.delete(person)
     counts["person"] = 1
     return counts

@@ -72,8 +72,10 @@ def test_person_export_then_erase(sqlite_url: str) -> None:
     assert gofirst("seed-demo", env=env).returncode == 0
     exported = gofirst("person", "export", "--workspace", "local:demo", "--user", "sam", env=env)
     assert exported.returncode == 0 and '"display_name": "Sam Okafor"' in exported.stdout
+    assert '"teams_conversations": []' in exported.stdout and '"playground_messages": []' in exported.stdout
     erased = gofirst("person", "erase", "--workspace", "local:demo", "--user", "sam", "--yes", env=env)
     assert erased.returncode == 0 and "person 1" in erased.stdout
+    assert "teams_conversations 0, playground_messages 0" in erased.stdout  # every adapter's hook ran
     gone = gofirst("person", "export", "--workspace", "local:demo", "--user", "sam", env=env)
     assert gone.returncode == 1 and "no person 'sam'" in gone.stderr
 

@@ -6,6 +6,7 @@ import json
 import typer
 
 from bot.cli.common import fail, run, settings_from
+from bot.mounts import privacy_hooks
 from bot.privacy import PersonNotFound, erase_person, export_person
 from storage.db import Database
 from storage.migrate import require_current
@@ -37,7 +38,7 @@ def _with_session(action):  # type: ignore[no-untyped-def]
 @person_app.command("export")
 def export(workspace: str = WORKSPACE, user: str = USER) -> None:
     """Print everything stored about the person as JSON."""
-    data = _with_session(lambda session: export_person(session, workspace, user))
+    data = _with_session(lambda session: export_person(session, workspace, user, privacy_hooks()))
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
@@ -47,10 +48,10 @@ def erase(
     user: str = USER,
     yes: bool = typer.Option(False, "--yes", help="Erase without asking for confirmation."),
 ) -> None:
-    """Delete the person, their shares, replies, nudges and pauses. This cannot be undone."""
+    """Delete the person, their shares, replies, nudges, pauses and platform records. This cannot be undone."""
     if not yes and not typer.confirm(f"Erase everything about {user} in {workspace}?"):
         fail("nothing erased (confirm, or pass --yes)")
-    counts = _with_session(lambda session: erase_person(session, workspace, user))
+    counts = _with_session(lambda session: erase_person(session, workspace, user, privacy_hooks()))
     typer.echo("erased: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
 
 
