@@ -7,9 +7,9 @@ import itertools
 from bot.config import Settings
 from bot.engine import events
 from bot.engine.messages import Form, HomeView, Message, Sent
-from bot.engine.nudges import send_now
+from bot.delivery import send_now
 from bot.engine.port import Profile
-from bot.engine.replies import send_digest
+from bot.delivery.digests import send_digest
 from bot.runtime import build_runtime
 from storage.migrate import upgrade
 from storage.repositories.people import add_member, ensure_person, ensure_workspace

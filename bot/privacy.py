@@ -14,10 +14,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.repositories.people import find_person
 from storage.tables import AuditEntry, Membership, Nudge, Pause, Person, Reply, Share, Team
+from storage.tables.outbox import OutboxPost
 
 ERASED = "erased"
 CORE_NAMES = frozenset({"person", "teams_led", "memberships", "nudges", "pauses", "shares", "replies", "audit",
-                        "replies_to_their_shares", "teams_unassigned", "audit_anonymised", "audit_targets_anonymised"})
+                        "replies_to_their_shares", "posts", "teams_unassigned", "audit_anonymised", "audit_targets_anonymised"})
 
 
 class PersonNotFound(LookupError):
@@ -93,6 +94,7 @@ async def export_person(session: AsyncSession, workspace_id: str, user_id: str,
         "pauses": await rows(select(Pause).where(Pause.person_id == person.id)),
         "shares": await rows(select(Share).where(Share.leader_id == person.id)),
         "replies": await rows(select(Reply).where(Reply.author_id == person.id)),
+        "posts": await rows(select(OutboxPost).where(OutboxPost.person_id == person.id)),
         "audit": await rows(select(AuditEntry).where(AuditEntry.actor == person.platform_user_id,
                                                      AuditEntry.workspace_id == workspace_id)),
     }
@@ -114,6 +116,7 @@ async def erase_person(session: AsyncSession, workspace_id: str, user_id: str,
 
     await run("replies", delete(Reply).where(col(Reply.author_id) == person.id))
     await run("replies_to_their_shares", delete(Reply).where(col(Reply.share_id).in_(share_ids)))
+    await run("posts", delete(OutboxPost).where(col(OutboxPost.person_id) == person.id))
     await run("shares", delete(Share).where(col(Share.leader_id) == person.id))
     await run("nudges", delete(Nudge).where(col(Nudge.leader_id) == person.id))
     await run("pauses", delete(Pause).where(col(Pause.person_id) == person.id))

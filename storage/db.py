@@ -69,8 +69,10 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session that commits on success and rolls back on any error; then runs, in order,
-        what was registered with `after_commit` (only after a successful commit)."""
+        """A session that commits on success and rolls back on any error. Once it is closed (its
+        connection back in the pool, no transaction open) it runs, in order, what was registered
+        with `after_commit`: every one of them, even when an earlier one fails; the first failure
+        is raised afterwards."""
         async with self._sessions() as session:
             try:
                 yield session
@@ -79,8 +81,15 @@ class Database:
                 session.info.pop(AFTER_COMMIT, None)
                 await session.rollback()
                 raise
-            for action in session.info.pop(AFTER_COMMIT, []):
+            actions = session.info.pop(AFTER_COMMIT, [])
+        first: BaseException | None = None
+        for action in actions:
+            try:
                 await action()
+            except Exception as exc:
+                first = first or exc
+        if first is not None:
+            raise first
 
     async def ping(self) -> bool:
         try:

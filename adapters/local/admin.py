@@ -7,15 +7,16 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.campaigns.service import transition
 from bot.copy import Copy
 from bot.demo import ADMIN, DemoIds
-from bot.engine.nudges import send_now
+from bot.delivery import send_now
 from bot.engine.progress import load_streak, local_week
-from bot.engine.replies import send_digest
+from bot.delivery.digests import send_digest
 from bot.engine.services import Services
 from storage.repositories.people import team_members
 from storage.repositories.shares import posted_shares
-from storage.tables import AuditEntry, Campaign, Nudge, Person, Team
+from storage.tables import Campaign, Nudge, Person, Team
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,8 @@ async def start_campaign(services: Services, ids: DemoIds, words: Copy) -> Admin
         assert campaign is not None
         if campaign.state == "active":
             return AdminResult(200, words("admin.already_started"), False)
-        before = campaign.state
-        campaign.state, campaign.updated_at = "active", services.clock.now()
-        session.add(campaign)
-        session.add(AuditEntry(workspace_id=ids.workspace_id, actor=ADMIN[0], action="campaign.started",
-                               target=f"campaign:{campaign.id}", detail={"from": before, "to": "active",
-                                                                          "via": "playground"}))
+        name = campaign.name
+    await transition(services, ids.workspace_id, name, "active", actor=ADMIN[0], via="playground")
     return AdminResult(200, words("admin.started"), True)
 
 

@@ -28,7 +28,7 @@ from storage.tables.playground import PlaygroundMessage
 
 log = logging.getLogger(__name__)
 BOT = "gofirst"
-MARKER = "marker"   # payload key of a marked DM (exactly-once delivery, bot/scheduling/capability.py)
+MARKER = "marker"   # payload key of a marked DM (exactly-once delivery, bot/delivery/capability.py)
 Operation = Callable[[AsyncSession], Awaitable[dict[str, Any] | None]]
 
 

@@ -27,6 +27,7 @@ from bot.copy import Copy
 from bot.engine.compose import SHARE_FORM
 from bot.engine.messages import Action, Form, HomeView, Message, Sent
 from bot.engine.port import DeliveryError, Profile
+from bot.engine.vocabulary import ActionId
 from storage.db import Database
 from storage.tables import Nudge, Person, Workspace
 
@@ -183,7 +184,7 @@ class SlackPlatform:
             self._dms[(workspace_id, channel)] = landed  # a DM to a user id: remember its channel
         return Sent(landed, str(data.get("ts", "")))
 
-    # --- Traceable: exactly once across a crash (bot/scheduling/capability.py) ---------------
+    # --- Traceable: exactly once across a crash (bot/delivery/capability.py) ---------------
     async def send_dm_marked(self, workspace_id: str, user_id: str, message: Message, marker: str) -> Sent:
         """A DM carrying the marker as message metadata, so `find_sent` can tell later whether it went out."""
         return await self._post(workspace_id, user_id, message, None,
@@ -247,7 +248,7 @@ class SlackPlatform:
     def form_prompt(self, form: Form) -> Message:
         if form.form_id == SHARE_FORM:
             return Message(kind="info", text=self.wording("form.open_share_prompt"),
-                           actions=(Action("home.share", self.wording("form.open_share_button"), style="primary"),))
+                           actions=(Action(ActionId.HOME_SHARE, self.wording("form.open_share_button"), style="primary"),))
         return Message(kind="info", text=self.wording("form.no_trigger"))
 
     async def publish_home(self, workspace_id: str, user_id: str, view: HomeView) -> None:

@@ -17,7 +17,7 @@ from adapters.teams.platform import CLICKED, TeamsPlatform, trigger_for
 from adapters.teams.references import Conversation, ReferenceStore
 from bot.copy import Copy
 from bot.engine import events
-from bot.engine.commands import COMMANDS
+from bot.engine.vocabulary import COMMANDS
 from bot.engine.messages import Form, Message
 from bot.engine.port import DeliveryError
 from bot.runtime import Runtime

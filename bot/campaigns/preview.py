@@ -10,7 +10,8 @@ from sqlmodel import col, select
 
 from bot.campaigns.audience import resolve_audience
 from bot.campaigns.service import find_campaign
-from bot.engine.nudges import held_reason
+from bot.delivery.policy import held_reason
+from bot.delivery.states import OPEN, NudgeState
 from bot.engine.services import Services
 from bot.scheduling.cap import Cap, apply_cap
 from bot.scheduling.people import hours_of, pause_covering
@@ -20,7 +21,7 @@ from storage.tables import Nudge, Workspace
 from storage.tables.scheduling import CampaignSchedule, NudgeDelivery
 
 WINDOW = timedelta(days=70)
-OPEN = ("planned", "due", "retry", "sending", "held")
+QUEUED = (*OPEN, NudgeState.SENDING, NudgeState.HELD)  # what a preview lists as still to come
 
 
 @dataclass
@@ -67,7 +68,7 @@ async def preview(services: Services, workspace_id: str, name: str, count: int =
                 result.problems.append(f"{leader.platform_user_id}: unknown timezone {leader.tz!r}; using UTC")
             queued = (await session.exec(
                 select(Nudge, NudgeDelivery).outerjoin(NudgeDelivery, col(NudgeDelivery.nudge_id) == col(Nudge.id))
-                .where(Nudge.campaign_id == campaign.id, Nudge.leader_id == leader.id, col(Nudge.state).in_(OPEN))
+                .where(Nudge.campaign_id == campaign.id, Nudge.leader_id == leader.id, col(Nudge.state).in_(QUEUED))
                 .order_by(col(Nudge.due_at)))).all()
             shown = 0
             for nudge, delivery in queued:
@@ -76,7 +77,7 @@ async def preview(services: Services, workspace_id: str, name: str, count: int =
                     reasons.append(nudge.last_error)
                 result.sends.append(PreviewSend(leader.platform_user_id, leader.display_name, hours.tz,
                                                 describe(nudge.due_at, hours.tz), nudge.period,
-                                                "held" if nudge.state == "held" else "planned", reasons))
+                                                "held" if nudge.state == NudgeState.HELD else "planned", reasons))
                 shown += 1
             known = {n.period for n, _ in queued} | set(
                 (await session.exec(select(Nudge.period).where(Nudge.campaign_id == campaign.id,

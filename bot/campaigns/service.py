@@ -12,14 +12,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.campaigns.audience import resolve_audience
 from bot.campaigns.spec import TRANSITIONS, CampaignSpec, FieldError, InvalidCampaign, validate, weekday_number
+from bot.delivery.states import ATTENTION, OPEN, NudgeState, move
 from bot.engine.services import Services
 from bot.scheduling.planner import SHORT_DAYS, parse_days
 from storage.repositories.people import find_person, team_by_channel
-from storage.tables import Campaign, Nudge, Person, Team, Workspace
+from storage.tables import AuditEntry, Campaign, Nudge, Person, Team, Workspace
 from storage.tables.scheduling import CampaignSchedule
 
-ATTENTION = ("failed", "unknown", "missed", "held")
-PENDING_ON_PAUSE = ("planned", "due", "retry")
 
 
 class CampaignNotFound(LookupError):
@@ -107,13 +106,20 @@ async def assign_team_channels(session: AsyncSession, workspace_id: str, channel
     await session.flush()
 
 
-async def transition(services: Services, workspace_id: str, name: str, state: str) -> Campaign:
-    """Moves a campaign along its lifecycle. Pausing or ending holds its unsent nudges; resuming
-    releases them (the grace window then decides whether each is still worth sending)."""
+async def transition(services: Services, workspace_id: str, name: str, state: str, *,
+                     actor: str | None = None, via: str = "cli", why: str | None = None) -> Campaign:
+    """Moves a campaign along its lifecycle; the one writer of a campaign's state (CLI, playground,
+    the planner's auto-end). Pausing or ending holds its unsent nudges; resuming releases them (the
+    grace window then decides whether each is still worth sending). An actor's change is audited."""
     async with services.db.session() as session:
         campaign = await find_campaign(session, workspace_id, name)
         if campaign.state == state:
             return campaign
+        if actor is not None:
+            session.add(AuditEntry(workspace_id=workspace_id, actor=actor, action=audit_action(campaign.state, state),
+                                   target=f"campaign:{campaign.id}",
+                                   detail={"from": campaign.state, "to": state, "via": via,
+                                           **({"why": why} if why else {})}))
         if campaign.state not in TRANSITIONS[state]:
             raise BadTransition(f"campaign {name!r} is {campaign.state}; it can't become {state} "
                                 f"(allowed from: {', '.join(TRANSITIONS[state])})")
@@ -125,13 +131,19 @@ async def transition(services: Services, workspace_id: str, name: str, state: st
         session.add(schedule)
         nudges = (await session.exec(select(Nudge).where(Nudge.campaign_id == campaign.id))).all()
         for nudge in nudges:
-            if state in ("paused", "ended") and nudge.state in PENDING_ON_PAUSE:
-                nudge.state, nudge.last_error = "held", f"campaign {state}"
+            if state in ("paused", "ended") and nudge.state in OPEN:
+                move(nudge, NudgeState.HELD, f"campaign {state}")
                 session.add(nudge)
-            elif state == "active" and nudge.state == "held" and nudge.last_error == "campaign paused":
-                nudge.state, nudge.last_error = "planned", None
+            elif state == "active" and nudge.state == NudgeState.HELD and nudge.last_error == "campaign paused":
+                move(nudge, NudgeState.PLANNED)
                 session.add(nudge)
         return campaign
+
+
+def audit_action(before: str, after: str) -> str:
+    if after == "active":
+        return "campaign.resumed" if before == "paused" else "campaign.started"
+    return f"campaign.{after}"
 
 
 async def list_campaigns(services: Services, workspace_id: str) -> list[Campaign]:

@@ -4,20 +4,18 @@ from __future__ import annotations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.engine import compose
+from bot.engine import compose, effects
 from bot.engine.controls import SnoozeError, local_today, parse_snooze, pause, paused_until, set_opted_out
 from bot.engine.events import CommandReceived
 from bot.engine.messages import Fact, Message
 from bot.engine.progress import load_streak
 from bot.engine.services import Services
 from bot.engine.settings_commands import settings_command
-from bot.engine.shares import share_form_for
-from storage.db import after_commit
+from bot.engine.shares import open_share_form
+from bot.engine.vocabulary import SETTINGS_COMMANDS
 from storage.repositories.people import teams_led_by
 from storage.tables import Nudge, Person
 
-COMMANDS = ("help", "share", "streak", "snooze", "vacation", "skip", "timezone", "hours", "optout", "optin", "status")
-SETTINGS_COMMANDS = ("vacation", "skip", "timezone", "hours")
 
 
 def parse_command(text: str) -> tuple[str, str]:
@@ -30,18 +28,15 @@ def parse_command(text: str) -> tuple[str, str]:
 
 async def run_command(services: Services, session: AsyncSession, person: Person, event: CommandReceived) -> None:
     name, argument = parse_command(event.text)
-    platform = services.platform(person.workspace_id)
-
     async def say(message: Message) -> None:
-        after_commit(session, lambda: platform.send_dm(person.workspace_id, person.platform_user_id, message))
+        effects.say(services, session, person, message)
 
     copy = services.copy
     now = services.clock.now()
     if name == "help":
         await say(compose.help_message(copy))
     elif name == "share":
-        form = await share_form_for(services, session, person)
-        await platform.open_form(person.workspace_id, person.platform_user_id, form, event.trigger)
+        await open_share_form(services, session, person, event.trigger)
     elif name == "streak":
         await say(compose.streak_message(copy, await load_streak(session, person, now)))
     elif name == "snooze":

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from bot.copy import Copy
 from bot.engine.messages import Action, Fact, Form, FormField, HomeSection, HomeView, Message
 from bot.engine.streaks import Streak
+from bot.engine.vocabulary import COMMANDS, ActionId
 
 if TYPE_CHECKING:
     from bot.coach.packs import PackNudge
@@ -26,10 +27,10 @@ def nudge_message(copy: Copy, prompt: "PackNudge", nudge_id: int) -> Message:
         text=prompt.text,
         facts=(Fact(copy("nudge.action_label"), prompt.action), Fact(copy("nudge.why_label"), prompt.why)),
         actions=(
-            Action("nudge.share", copy("nudge.share_now"), value, "primary"),
-            Action("nudge.snooze", copy("nudge.snooze"), value),
-            Action("nudge.skip", copy("nudge.skip"), value),
-            Action("nudge.optout", copy("nudge.not_for_me"), value, "danger"),
+            Action(ActionId.NUDGE_SHARE, copy("nudge.share_now"), value, "primary"),
+            Action(ActionId.NUDGE_SNOOZE, copy("nudge.snooze"), value),
+            Action(ActionId.NUDGE_SKIP, copy("nudge.skip"), value),
+            Action(ActionId.NUDGE_OPTOUT, copy("nudge.not_for_me"), value, "danger"),
         ),
     )
 
@@ -84,15 +85,15 @@ def preview_message(
     text = copy("share.preview.text")
     if notes:
         text += "\n" + copy("share.preview.coach_intro") + "\n" + "\n".join(f"• {note}" for note in notes)
-    reframe = (Action("share.reframe", copy("share.preview.reframe"), value, "primary"),) if offer_reframe else ()
+    reframe = (Action(ActionId.SHARE_REFRAME, copy("share.preview.reframe"), value, "primary"),) if offer_reframe else ()
     post_style = "default" if offer_reframe else "primary"
     return Message(
         kind="preview",
         title=copy("share.preview.title", channel=channel_label),
         text=text,
         facts=share_body(copy, share),
-        actions=(*reframe, Action("share.post", copy("share.preview.post", channel=channel_label), value, post_style),
-                 Action("share.edit", copy("share.preview.edit"), value)),
+        actions=(*reframe, Action(ActionId.SHARE_POST, copy("share.preview.post", channel=channel_label), value, post_style),
+                 Action(ActionId.SHARE_EDIT, copy("share.preview.edit"), value)),
     )
 
 
@@ -106,7 +107,7 @@ def digest_message(copy: Copy, share: "Share", replies: Sequence[tuple["Reply", 
     if not replies:
         return Message(kind="digest", title=copy("digest.title"), text=copy("digest.none"))
     facts = tuple(Fact(name, reply.text) for reply, name in replies)
-    actions = tuple(Action("digest.answer", copy("digest.answer", name=name), str(reply.id))
+    actions = tuple(Action(ActionId.DIGEST_ANSWER, copy("digest.answer", name=name), str(reply.id))
                     for reply, name in replies[:5])
     return Message(kind="digest", title=copy("digest.title"),
                    text=copy("digest.intro", count=len(replies), barrier=share.barrier_text),
@@ -134,9 +135,7 @@ def streak_message(copy: Copy, streak: Streak) -> Message:
 
 
 def help_message(copy: Copy, unknown: str | None = None) -> Message:
-    commands = ("help", "share", "streak", "snooze", "vacation", "skip", "timezone", "hours", "optout", "optin",
-                "status")
-    facts = tuple(Fact(copy(f"commands.{name}.usage"), copy(f"commands.{name}.about")) for name in commands)
+    facts = tuple(Fact(copy(f"commands.{name}.usage"), copy(f"commands.{name}.about")) for name in COMMANDS)
     text = copy("help.unknown", command=unknown) if unknown else copy("help.intro")
     return Message(kind="help", title=copy("help.title"), text=text, facts=facts)
 
@@ -147,12 +146,12 @@ def info(copy: Copy, key: str, **values: object) -> Message:
 
 def home_view(copy: Copy, person: "Person", streak: Streak, recent: Sequence["Share"], admin_lines: Sequence[str]) -> HomeView:
     controls = (
-        Action("home.snooze", copy("home.snooze"), "1w"),
-        Action("home.optin", copy("home.optin")) if person.opted_out else Action("home.optout", copy("home.optout"), style="danger"),
+        Action(ActionId.HOME_SNOOZE, copy("home.snooze"), "1w"),
+        Action(ActionId.HOME_OPTIN, copy("home.optin")) if person.opted_out else Action(ActionId.HOME_OPTOUT, copy("home.optout"), style="danger"),
     )
     sections = [
         HomeSection(copy("home.streak_title"), (streak_message(copy, streak).text,),
-                    (Action("home.share", copy("home.share"), style="primary"),)),
+                    (Action(ActionId.HOME_SHARE, copy("home.share"), style="primary"),)),
         HomeSection(copy("home.recent_title"),
                     tuple(copy("home.recent_line", week=s.week or "", text=s.try_text) for s in recent)
                     or (copy("home.recent_none"),)),

@@ -1,28 +1,33 @@
-"""The engine: one entry point, `handle(event)`, for every platform's traffic."""
+"""The engine: one entry point, `handle(event)`, for every platform's traffic. Each event is one
+transaction in which a flow decides and records; what it asked of a platform runs after the commit
+(effects.py). Newcomers are met before the transaction (people.py)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.engine import compose, events
+from bot.delivery.digests import DIGEST, DigestOutcome
+from bot.engine import actions, compose, events
 from bot.engine.commands import run_command
-from bot.engine.controls import local_today, parse_snooze, pause, set_opted_out
 from bot.engine.home import publish_home
 from bot.engine.installs import profile_seen, team_installed
-from bot.engine.messages import Form, Message, Sent
-from bot.engine.nudges import decline_nudge, leaders_nudge, skip_nudge, snooze_nudge
-from bot.engine.people import person_for
+from bot.engine.messages import Form
+from bot.engine.people import meet, person_for
 from bot.engine.port import DeliveryError
-from bot.engine.replies import delete_reply, edit_reply, open_answer_form, record_reply, submit_answer
+from bot.engine.posting import SHARE_POST, ShareOutcome
+from bot.engine.replies import ANSWER, AnswerOutcome, delete_reply, edit_reply, record_reply, submit_answer
 from bot.engine.services import Services
-from bot.engine.shares import dm, edit_share, post_share, reframe_share, share_form_for, submit_share
+from bot.engine.shares import submit_share
 from storage.repositories.people import add_member, team_by_channel
 from storage.tables import Person
 
 log = logging.getLogger(__name__)
+FormFlow = Callable[[Services, AsyncSession, Person, dict[str, str], str], Awaitable[Form | None]]
+FORMS: dict[str, FormFlow] = {compose.SHARE_FORM: submit_share, compose.ANSWER_FORM: submit_answer}
 
 
 @dataclass(frozen=True)
@@ -33,26 +38,15 @@ class Outcome:
     error: str | None = None
 
 
-async def settle(services: Services, event: events.ActionClicked, outcome_key: str) -> None:
-    """Replaces the message whose button was pressed by a line saying what happened, so old
-    buttons don't invite a second click. Best effort: the action itself already succeeded."""
-    if not (event.channel_id and event.message_id):
-        return
-    message = Message(kind="info", text=services.copy(outcome_key))
-    try:
-        await services.platform(event.workspace_id).update(event.workspace_id, Sent(event.channel_id, event.message_id),
-                                                           message)
-    except DeliveryError as exc:
-        log.warning("could not settle %s: %s", event.action_id, exc.reason)
-
-
 class Engine:
     def __init__(self, services: Services) -> None:
         self.services = services
+        services.post_outcomes.update({SHARE_POST: ShareOutcome(), ANSWER: AnswerOutcome(), DIGEST: DigestOutcome()})
 
     async def handle(self, event: events.Event) -> Outcome:
         self.services.metrics.inc("gofirst_events_total", kind=type(event).__name__)
         try:
+            await meet(self.services, event)
             async with self.services.db.session() as session:
                 return await self._route(session, event) or Outcome()
         except DeliveryError as exc:
@@ -72,7 +66,8 @@ class Engine:
             case events.CommandReceived():
                 await run_command(services, session, await self._person(session, event.workspace_id, event.user_id), event)
             case events.ActionClicked():
-                await self._action(session, await self._person(session, event.workspace_id, event.user_id), event)
+                person = await self._person(session, event.workspace_id, event.user_id)
+                await actions.run_action(services, session, person, event)
             case events.FormSubmitted():
                 person = await self._person(session, event.workspace_id, event.user_id)
                 return await self._form(session, person, event)
@@ -97,53 +92,8 @@ class Engine:
         return None
 
     async def _form(self, session: AsyncSession, person: Person, event: events.FormSubmitted) -> Outcome:
-        if event.form_id == compose.SHARE_FORM:
-            form = await submit_share(self.services, session, person, event.values, event.context)
-        elif event.form_id == compose.ANSWER_FORM:
-            form = await submit_answer(self.services, session, person, event.values, event.context)
-        else:
+        flow = FORMS.get(event.form_id)
+        if flow is None:
             log.warning("unknown form %r from %s", event.form_id, event.workspace_id)
             return Outcome(error=self.services.copy("errors.unknown_form"))
-        return Outcome(form=form)
-
-    async def _action(self, session: AsyncSession, person: Person, event: events.ActionClicked) -> None:
-        services, action, value = self.services, event.action_id, event.value
-        platform = services.platform(person.workspace_id)
-        if action.startswith("nudge."):
-            nudge = await leaders_nudge(session, person, value)
-            if nudge is None or nudge.state not in ("sent", "due", "planned"):
-                await dm(services, person, "nudge.already_answered")
-            elif action == "nudge.share":
-                form = await share_form_for(services, session, person, context=f"nudge:{nudge.id}")
-                await platform.open_form(person.workspace_id, person.platform_user_id, form, event.trigger)
-            elif action == "nudge.snooze":
-                await snooze_nudge(services, session, person, nudge)
-            elif action == "nudge.skip":
-                await skip_nudge(services, person, nudge)
-            elif action == "nudge.optout":
-                await decline_nudge(services, session, person, nudge)
-            if nudge is not None:
-                session.add(nudge)
-        elif action == "share.post":
-            if await post_share(services, session, person, value):
-                await settle(services, event, "share.preview.settled_posted")
-        elif action == "share.reframe":
-            if await reframe_share(services, session, person, value):
-                await settle(services, event, "share.preview.settled_replaced")
-        elif action == "share.edit":
-            await edit_share(services, session, person, value, event.trigger)
-        elif action == "digest.answer":
-            await open_answer_form(services, session, person, value, event.trigger)
-        elif action == "home.share":
-            form = await share_form_for(services, session, person)
-            await platform.open_form(person.workspace_id, person.platform_user_id, form, event.trigger)
-        elif action in ("home.snooze", "home.optout", "home.optin"):
-            if action == "home.snooze":
-                today = local_today(person, services.clock.now())
-                await pause(session, person, "snooze", today, parse_snooze("1w", today))
-            else:
-                set_opted_out(session, person, action == "home.optout")
-            await publish_home(services, session, person)
-        else:
-            log.warning("unknown action %r from %s", action, person.workspace_id)
-            await dm(services, person, "errors.unknown_action")
+        return Outcome(form=await flow(self.services, session, person, event.values, event.context))

@@ -4,10 +4,9 @@ from __future__ import annotations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.engine import compose
+from bot.engine import compose, effects
 from bot.engine.progress import load_streak
 from bot.engine.services import Services
-from storage.db import after_commit
 from storage.repositories.shares import posted_shares
 from storage.tables import Campaign, Person
 
@@ -22,5 +21,4 @@ async def publish_home(services: Services, session: AsyncSession, person: Person
         admin_lines = [services.copy("home.campaign_line", name=c.name, state=c.state, pack=c.pack)
                        for c in (await session.exec(query)).all()]
     view = compose.home_view(services.copy, person, streak, recent, admin_lines)
-    platform = services.platform(person.workspace_id)
-    after_commit(session, lambda: platform.publish_home(person.workspace_id, person.platform_user_id, view))
+    effects.publish_home(services, session, person, view)

@@ -1,7 +1,8 @@
 """The neutral outbound model: adapters render these as Block Kit, Adaptive Cards or HTML."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -80,3 +81,13 @@ class Sent:
 
     channel_id: str
     message_id: str
+
+
+def message_to_data(message: Message) -> dict[str, Any]:
+    """A message as JSON-ready data, so an outbox row can hold what it will send."""
+    return asdict(message)
+
+
+def message_from_data(data: dict[str, Any]) -> Message:
+    return Message(**{**data, "facts": tuple(Fact(**f) for f in data.get("facts", ())),
+                      "actions": tuple(Action(**a) for a in data.get("actions", ()))})

@@ -1,24 +1,64 @@
-"""Who sent an event: found in storage, or created from the platform's profile on first sight."""
+"""Who sent an event. A newcomer is met *before* the event's transaction: their profile is asked of
+the platform with no transaction open, then stored in a short one (an upsert: two first events
+racing in create one person), so the flow itself never waits on the platform."""
 from __future__ import annotations
+
+import logging
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.engine import events
 from bot.engine.controls import audit
+from bot.engine.port import DeliveryError, Profile, UnknownPlatform
 from bot.engine.services import Services
-from storage.repositories.people import ensure_person, find_person
+from storage.repositories.people import ensure_person, find_person, team_by_channel
+from storage.repositories.shares import share_for_thread
 from storage.tables import Person
+
+log = logging.getLogger(__name__)
+
+
+async def newcomer(services: Services, event: events.Event) -> str | None:
+    """The platform id of the person this event may introduce, if they are new to GoFirst. Thread
+    replies and channel joins only count where GoFirst has a share or a team."""
+    user_id = getattr(event, "user_id", None)
+    if not isinstance(user_id, str) or not user_id:
+        return None
+    async with services.db.session() as session:
+        if await find_person(session, event.workspace_id, user_id) is not None:
+            return None
+        if isinstance(event, events.ChannelReplyPosted):
+            if await share_for_thread(session, event.workspace_id, event.channel_id, event.thread_id) is None:
+                return None
+        elif isinstance(event, events.MemberJoined):
+            if await team_by_channel(session, event.workspace_id, event.channel_id) is None:
+                return None
+    return user_id
+
+
+async def meet(services: Services, event: events.Event) -> None:
+    """Stores a newcomer with their name and timezone from the platform profile."""
+    user_id = await newcomer(services, event)
+    if user_id is None:
+        return
+    profile: Profile | None = None
+    try:
+        profile = await services.platform(event.workspace_id).fetch_profile(event.workspace_id, user_id)
+    except (DeliveryError, UnknownPlatform) as exc:  # no profile: they are stored by id, named later
+        log.info("no profile for a newcomer in %s: %s", event.workspace_id, exc)
+    async with services.db.session() as session:
+        await ensure_person(session, event.workspace_id, user_id, profile.display_name if profile else "",
+                            profile.tz if profile else None)
 
 
 async def person_for(services: Services, session: AsyncSession, workspace_id: str, user_id: str) -> Person:
-    """The person behind a platform id; a newcomer gets their name and timezone from the platform.
-    Someone earlier marked unreachable (left, deactivated) who sends us something is reachable again."""
+    """The person behind a platform id (met before the flow began). Someone earlier marked
+    unreachable (left, deactivated) who sends us something is reachable again."""
     person = await find_person(session, workspace_id, user_id)
-    if person is not None:
-        if person.inactive_reason:  # they just reached us, so they can be reached again
-            audit(session, person, "reachable_again", was=person.inactive_reason)
-            person.inactive_reason = None
-            session.add(person)
-        return person
-    profile = await services.platform(workspace_id).fetch_profile(workspace_id, user_id)
-    return await ensure_person(session, workspace_id, user_id,
-                               profile.display_name if profile else "", profile.tz if profile else None)
+    if person is None:  # not met beforehand (a flow reached for someone the event didn't name)
+        return await ensure_person(session, workspace_id, user_id)
+    if person.inactive_reason:  # they just reached us, so they can be reached again
+        audit(session, person, "reachable_again", was=person.inactive_reason)
+        person.inactive_reason = None
+        session.add(person)
+    return person

@@ -1,24 +1,26 @@
-"""Team replies under a share, the digest to the leader, and the leader's answers (closing the loop)."""
+"""Team replies under a share, and the leader's answers to them (closing the loop)."""
 from __future__ import annotations
 
-import logging
+import hashlib
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.coach import classify_themes
-from bot.engine import compose
+from bot.delivery import posts
+from bot.engine import compose, effects
 from bot.engine.events import ChannelReplyPosted, ReplyDeleted, ReplyEdited
-from bot.engine.messages import Form, Message
-from bot.engine.port import DeliveryError
+from bot.engine.messages import Form, Message, Sent
 from bot.engine.people import person_for
+from bot.engine.port import DeliveryError
 from bot.engine.progress import load_streak
 from bot.engine.services import Services
-from bot.engine.shares import dm, dm_text
-from storage.repositories.shares import replies_for, reply_by_message, share_for_thread
+from storage.db import after_commit
+from storage.repositories.shares import reply_by_message, share_for_thread
 from storage.tables import Person, Reply, Share
+from storage.tables.outbox import OutboxPost
 
-log = logging.getLogger(__name__)
+ANSWER = "answer"
 
 
 async def record_reply(services: Services, session: AsyncSession, event: ChannelReplyPosted) -> Reply | None:
@@ -65,72 +67,65 @@ async def author_name(session: AsyncSession, reply: Reply) -> str:
     return author.display_name if author else "?"
 
 
-async def named_replies(session: AsyncSession, share: Share) -> list[tuple[Reply, str]]:
-    """Team replies with their authors' names, the leader's own answers left out."""
-    assert share.id is not None
-    named = []
-    for reply in await replies_for(session, share.id):
-        if reply.is_leader:
-            continue
-        named.append((reply, await author_name(session, reply)))
-    return named
-
-
-async def send_digest(services: Services, share_id: int) -> bool:
-    """DMs the leader every reply so far with a button to answer each one."""
-    async with services.db.session() as session:
-        share = await session.get(Share, share_id)
-        if share is None or share.status != "posted":
-            return False
-        leader = await session.get(Person, share.leader_id)
-        assert leader is not None
-        message = compose.digest_message(services.copy, share, await named_replies(session, share))
-        try:
-            await services.platform(share.workspace_id).send_dm(share.workspace_id, leader.platform_user_id, message)
-        except DeliveryError as exc:
-            log.warning("digest for share %s not delivered: %s", share_id, exc.reason)
-            return False
-        share.digest_sent_at = services.clock.now()
-        session.add(share)
-        return True
-
-
 async def open_answer_form(services: Services, session: AsyncSession, person: Person, value: str,
                            trigger: str | None) -> None:
     reply = await session.get(Reply, int(value)) if value.isdigit() else None
     share = await session.get(Share, reply.share_id) if reply else None
     if reply is None or share is None or share.leader_id != person.id:
-        await dm(services, person, "answer.not_found")
+        effects.dm(services, session, person, "answer.not_found")
         return
     form = compose.answer_form(services.copy, reply, await author_name(session, reply))
-    await services.platform(person.workspace_id).open_form(person.workspace_id, person.platform_user_id,
-                                                          form, trigger)
+    effects.open_form(services, session, person, form, trigger)
 
 
 async def submit_answer(services: Services, session: AsyncSession, person: Person, values: dict[str, str],
                         context: str) -> Form | None:
-    """Posts the leader's answer in the share's thread, records it as theirs, and reports the streak."""
+    """Records the leader's answer for the share's thread, once per reply and text (a double submit
+    posts it once); the outbox posts it after the commit and `AnswerOutcome` reports the streak."""
     reply = await session.get(Reply, int(context)) if context.isdigit() else None
     share = await session.get(Share, reply.share_id) if reply else None
     if reply is None or share is None or share.leader_id != person.id or not share.channel_id:
-        await dm(services, person, "answer.not_found")
+        effects.dm(services, session, person, "answer.not_found")
         return None
     text = values.get("answer", "").strip()
     if not text:
         form = compose.answer_form(services.copy, reply, await author_name(session, reply))
         return compose.with_errors(form, {"answer": services.copy("answer.form.empty")})
-    message = Message(kind="answer", text=text,
-                      context=services.copy("answer.posted_by", leader=person.display_name))
-    try:
-        sent = await services.platform(person.workspace_id).post(
-            person.workspace_id, share.channel_id, message, thread_id=share.platform_message_id)
-    except DeliveryError as exc:
-        log.warning("answer to reply %s not posted: %s", reply.id, exc.reason)
-        await dm(services, person, "share.post_failed", channel=share.channel_id)
+    message = Message(kind="answer", text=text, context=services.copy("answer.posted_by", leader=person.display_name))
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    assert reply.id is not None and person.id is not None
+    post = await posts.enqueue(session, workspace_id=person.workspace_id, kind=ANSWER,
+                               key=f"answer:{reply.id}:{digest}", subject_id=reply.id, person_id=person.id,
+                               to=posts.Target(share.channel_id, thread_id=share.platform_message_id),
+                               message=message, extra={"share_id": share.id, "channel": share.channel_id})
+    if post is None:
+        effects.dm(services, session, person, "answer.already_sent")
         return None
-    session.add(Reply(workspace_id=person.workspace_id, share_id=share.id or 0, author_id=person.id,
-                      is_leader=True, platform_message_id=sent.message_id, text=text))
-    await session.flush()
-    streak = await load_streak(session, person, services.clock.now())
-    await dm_text(services, person, services.copy.count("answer.done", streak.current))
+    post_id = post.id
+    assert post_id is not None
+    after_commit(session, lambda: posts.dispatch(services, post_id))
     return None
+
+
+class AnswerOutcome:
+    """The answer is in the thread: it counts as the leader's reply, and they hear their streak."""
+
+    async def sent(self, services: Services, session: AsyncSession, post: OutboxPost, where: Sent) -> None:
+        person = await session.get(Person, post.person_id)
+        if person is None:
+            return
+        session.add(Reply(workspace_id=post.workspace_id, share_id=int(post.extra["share_id"]), author_id=person.id,
+                          is_leader=True, platform_message_id=where.message_id, text=str(post.message.get("text", ""))))
+        await session.flush()
+        streak = await load_streak(session, person, services.clock.now())
+        effects.dm_text(services, session, person, services.copy.count("answer.done", streak.current))
+
+    async def failed(self, services: Services, session: AsyncSession, post: OutboxPost, error: DeliveryError) -> None:
+        person = await session.get(Person, post.person_id)
+        if person is not None:
+            effects.dm(services, session, person, "share.post_failed", channel=post.extra.get("channel", post.target))
+
+    async def unknown(self, services: Services, session: AsyncSession, post: OutboxPost) -> None:
+        person = await session.get(Person, post.person_id)
+        if person is not None:
+            effects.dm(services, session, person, "answer.unconfirmed")

@@ -13,6 +13,7 @@ from storage.db import Database
 
 if TYPE_CHECKING:
     from bot.coach.packs import Pack
+    from bot.delivery.posts import PostOutcome
     from storage.tables import Person
 
 
@@ -26,6 +27,7 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)
     llm_url: str | None = None
     llm_model: str | None = None
+    post_outcomes: dict[str, "PostOutcome"] = field(default_factory=dict)  # filled by the engine
 
     def platform(self, workspace_id: str) -> Platform:
         return self.platforms.for_workspace(workspace_id)

@@ -1,25 +1,20 @@
-"""The share: a form, a preview, then the post in the team's channel that invites replies."""
+"""The share: a form, a preview with the coach's notes, and the one-click modelling rewrite. Posting
+it to the team's channel is posting.py."""
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 
-from sqlalchemy.orm import object_session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.coach import check_draft, classify_themes, reframe_with_llm
-from bot.engine import compose
-from bot.engine.controls import audit
-from bot.engine.messages import Form, Message
-from bot.engine.nudges import close_nudge, leaders_nudge
-from bot.engine.port import DeliveryError
-from bot.engine.progress import local_week
+from bot.engine import compose, effects
+from bot.engine.messages import Form, Sent
+from bot.engine.nudges import leaders_nudge
 from bot.engine.services import Services
 from storage.db import after_commit
 from storage.repositories.people import team_by_channel, teams_led_by
-from storage.tables import Nudge, Person, Share, Team
+from storage.tables import Person, Share, Team
 
-log = logging.getLogger(__name__)
 MAX_FIELD = 1500
 
 
@@ -31,6 +26,12 @@ async def share_form_for(
     if values is None and teams:
         values = {"channel": teams[0].channel_id}
     return compose.share_form(services.copy, teams, values, context=context)
+
+
+async def open_share_form(services: Services, session: AsyncSession, person: Person, trigger: str | None,
+                          context: str = "", values: dict[str, str] | None = None) -> None:
+    form = await share_form_for(services, session, person, context, values)
+    effects.open_form(services, session, person, form, trigger)
 
 
 def validate(services: Services, values: dict[str, str], teams: list[Team]) -> dict[str, str]:
@@ -82,8 +83,7 @@ async def send_preview(services: Services, session: AsyncSession, person: Person
                                       offer_reframe=check.directive)
     if intro_key:
         message = replace(message, text=services.copy(intro_key) + "\n" + message.text)
-    platform = services.platform(person.workspace_id)
-    after_commit(session, lambda: platform.send_dm(person.workspace_id, person.platform_user_id, message))
+    effects.say(services, session, person, message)
 
 
 def coach_note(span: str, why: str) -> str:
@@ -94,20 +94,34 @@ def share_fields(share: Share) -> dict[str, str]:
     return {"try": share.try_text, "why": share.why_text, "barrier": share.barrier_text, "ask": share.ask_text}
 
 
-async def reframe_share(services: Services, session: AsyncSession, person: Person, value: str) -> bool:
+async def reframe_share(services: Services, session: AsyncSession, person: Person, value: str,
+                        settle: Sent | None) -> None:
     """One click: the draft rewritten as modelling (by the language model when configured and the
-    person has not opted out, else by the rules), then a fresh preview."""
+    person has not opted out, else by the rules), then a fresh preview. The model is asked after
+    this transaction, and the rewrite is stored in a new one: no lock is held while it thinks."""
     share = await leaders_draft(session, person, value)
     if share is None:
-        await dm(services, person, "share.nothing_to_post")
-        return False
-    fields, _source = await reframe_with_llm(share_fields(share), services.llm_url, services.llm_model,
-                                             opted_out=person.opted_out)
-    share.try_text, share.why_text = fields["try"], fields["why"]
-    share.barrier_text, share.ask_text = fields["barrier"], fields["ask"]
-    team = await team_by_channel(session, person.workspace_id, share.channel_id or "")
-    await send_preview(services, session, person, share, team, intro_key="share.preview.reframed")
-    return True
+        effects.dm(services, session, person, "share.nothing_to_post")
+        return
+    share_id, person_id, fields = share.id, person.id, share_fields(share)
+
+    async def rewrite_and_preview() -> None:
+        rewritten, _source = await reframe_with_llm(fields, services.llm_url, services.llm_model,
+                                                    opted_out=person.opted_out)
+        async with services.db.session() as later:
+            draft = await later.get(Share, share_id)
+            leader = await later.get(Person, person_id)
+            if draft is None or leader is None or draft.status != "draft":
+                return
+            draft.try_text, draft.why_text = rewritten["try"], rewritten["why"]
+            draft.barrier_text, draft.ask_text = rewritten["barrier"], rewritten["ask"]
+            team = await team_by_channel(later, leader.workspace_id, draft.channel_id or "")
+            await send_preview(services, later, leader, draft, team, intro_key="share.preview.reframed")
+            if settle is not None:
+                effects.rewrite(services, later, leader.workspace_id, settle,
+                                compose.info(services.copy, "share.preview.settled_replaced"), "the old preview")
+
+    after_commit(session, rewrite_and_preview)
 
 
 async def leaders_draft(session: AsyncSession, person: Person, value: str) -> Share | None:
@@ -133,64 +147,10 @@ def channel_label(team: Team | None, channel_id: str | None) -> str:
     return f"#{team.channel_name or team.name}" if team else f"<#{channel_id}>"
 
 
-async def post_share(services: Services, session: AsyncSession, person: Person, value: str) -> bool:
-    """Posts a previewed draft to its channel, once. Returns False when there was nothing to post."""
-    share = await leaders_draft(session, person, value)
-    if share is None or not share.channel_id:
-        await dm(services, person, "share.nothing_to_post")
-        return False
-    platform = services.platform(person.workspace_id)
-    team = await team_by_channel(session, person.workspace_id, share.channel_id)
-    try:
-        sent = await platform.post(person.workspace_id, share.channel_id,
-                                   compose.share_post_message(services.copy, share, person))
-    except DeliveryError as exc:
-        log.warning("share %s not posted: %s", share.id, exc.reason)
-        key = "share.channel_unreachable" if exc.scope == "channel" else "share.post_failed"
-        await dm(services, person, key, channel=channel_label(team, share.channel_id))
-        return False
-    now = services.clock.now()
-    share.status, share.posted_at, share.week = "posted", now, local_week(person, now)
-    share.platform_message_id = sent.message_id
-    if team is None:
-        team = Team(workspace_id=person.workspace_id, name=share.channel_id, leader_id=person.id,
-                    channel_id=share.channel_id)
-        session.add(team)
-        await session.flush()
-    share.team_id = team.id
-    session.add(share)
-    audit(session, person, "share.posted", share=share.id, channel=share.channel_id)
-    await session.commit()  # the thread exists now: replies to it must find the share at once
-    if share.nudge_id:
-        nudge = await session.get(Nudge, share.nudge_id)
-        if nudge is not None:
-            await close_nudge(services, nudge, "shared", "nudge.shared")
-            session.add(nudge)
-    await dm(services, person, "share.posted", channel=channel_label(team, share.channel_id))
-    return True
-
-
-async def dm(services: Services, person: Person, key: str, **values: object) -> None:
-    """A short DM to the person, sent once whatever the flow stored is committed."""
-    await dm_text(services, person, services.copy(key, **values))
-
-
-async def dm_text(services: Services, person: Person, text: str) -> None:
-    message = Message(kind="info", text=text)
-    platform = services.platform(person.workspace_id)
-    session = object_session(person)
-    if session is None:
-        await platform.send_dm(person.workspace_id, person.platform_user_id, message)
-    else:
-        after_commit(session, lambda: platform.send_dm(person.workspace_id, person.platform_user_id, message))
-
-
 async def edit_share(services: Services, session: AsyncSession, person: Person, value: str, trigger: str | None) -> None:
     share = await leaders_draft(session, person, value)
     if share is None:
-        await dm(services, person, "share.nothing_to_post")
+        effects.dm(services, session, person, "share.nothing_to_post")
         return
     values = {**share_fields(share), "channel": share.channel_id or ""}
-    form = await share_form_for(services, session, person, f"share:{share.id}", values)
-    await services.platform(person.workspace_id).open_form(person.workspace_id, person.platform_user_id, form, trigger)
-
+    await open_share_form(services, session, person, trigger, f"share:{share.id}", values)

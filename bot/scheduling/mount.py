@@ -10,9 +10,9 @@ from aiohttp import web
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.scheduling.cap import Cap
-from bot.scheduling.outbox import Policy
+from bot.delivery.policy import Policy
 from bot.scheduling.scheduler import CampaignScheduler
-from bot.scheduling.worker import DeliveryWorker
+from bot.delivery.worker import DeliveryWorker
 
 log = logging.getLogger(__name__)
 SCHEDULER = web.AppKey("scheduler", CampaignScheduler)

@@ -45,23 +45,31 @@ async def pause_covering(session: AsyncSession, person: Person, day: date) -> Pa
     return max(pauses, key=lambda p: p.ends_on) if pauses else None
 
 
-async def refresh_from_profile(session: AsyncSession, platform: Platform, person: Person) -> bool:
-    """Takes the zone from the platform profile unless the person set their own. Returns changed."""
+async def profile_zone(platform: Platform, person: Person) -> str | None:
+    """The zone the platform profile gives, when it should replace the stored one (None otherwise).
+    Asked with no transaction open: the platform may take seconds to answer."""
     if person.tz_overridden:
-        return False
+        return None
     try:
         profile = await platform.fetch_profile(person.workspace_id, person.platform_user_id)
     except Exception as exc:  # a profile lookup must never stop planning: keep the zone we have
         log.warning("profile of %s unavailable: %s", person.platform_user_id,
                     exc.reason if isinstance(exc, DeliveryError) else type(exc).__name__)
-        return False
+        return None
     if profile is None or not profile.tz or profile.tz == person.tz:
-        return False
+        return None
     try:
         zone_named(profile.tz)
     except PlanError:
+        return None
+    return profile.tz
+
+
+def apply_zone(session: AsyncSession, person: Person, zone: str | None) -> bool:
+    """Takes the profile's zone unless the person set their own. Returns whether it changed."""
+    if zone is None or person.tz_overridden or zone == person.tz:
         return False
-    person.tz = profile.tz
+    person.tz = zone
     session.add(person)
     return True
 

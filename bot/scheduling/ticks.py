@@ -10,18 +10,19 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.campaigns.audience import resolve_audience
-from bot.engine.nudges import find_nudge, plan_nudge
+from bot.campaigns.audience import Audience, resolve_audience
+from bot.campaigns.service import transition
+from bot.delivery.nudges import find_nudge, plan_nudge
+from bot.delivery.states import NOT_COUNTED, NudgeState, move
 from bot.engine.port import UnknownPlatform
 from bot.engine.services import Services
 from bot.scheduling.cap import Cap, apply_cap, working_hours_between
-from bot.scheduling.people import hours_of, refresh_from_profile
+from bot.scheduling.people import apply_zone, hours_of, profile_zone
 from bot.scheduling.planner import Cadence, PlanError, Slot, describe, parse_days, parse_hhmm, slots
 from storage.tables import Campaign, Nudge, Person
 from storage.tables.scheduling import CampaignSchedule, NudgeDelivery
 
 log = logging.getLogger(__name__)
-NOT_COUNTED = ("missed", "held", "failed")  # what never reached the person doesn't use up the cap
 LOOKBACK = timedelta(days=7)
 
 
@@ -71,27 +72,26 @@ async def plan_campaign(services: Services, campaign_id: int, *, cap: Cap = Cap(
         if campaign is None or campaign.state != "active":
             return report
         if campaign.end_date and now.date() > campaign.end_date + timedelta(days=1):  # past in every zone
-            campaign.state, campaign.updated_at = "ended", now
-            session.add(campaign)
             report.problems.append(f"ended: its end date {campaign.end_date.isoformat()} has passed")
+            ended = (campaign.workspace_id, campaign.name)
+        else:
+            ended = None
+    if ended is not None:
+        await transition(services, *ended, "ended", actor="gofirst", via="planner", why="end date passed")
+        log.warning("campaign %s: %s", campaign_id, "; ".join(report.problems))
+        return report
+    await _refresh_zones(services, campaign_id, now, horizon)
+    async with services.db.session() as session:
+        context = await _context(session, campaign_id, now, report)
+        if context is None:
             return report
-        schedule = await session.get(CampaignSchedule, campaign_id)
-        try:
-            cadence = cadence_of(campaign, schedule)
-        except PlanError as exc:
-            report.problems.append(str(exc))
-            return report
+        campaign, cadence, schedule, since, audience = context
         grace = schedule.grace_hours if schedule and schedule.grace_hours is not None else grace_hours
-        since = max(now - LOOKBACK, (schedule.activated_at if schedule and schedule.activated_at else campaign.created_at))
-        audience = await resolve_audience(session, campaign)
         report.problems += [f"audience: {i!r} matches nobody" for i in audience.unknown]
         for leader in audience.people:
             wanted = slots(cadence, hours_of(leader), since, now + horizon)
             new = [s for s in wanted if await find_nudge(session, campaign, leader, s.period) is None]
             report.existing += len(wanted) - len(new)
-            if new and await _refreshed(services, session, leader):
-                new = [s for s in slots(cadence, hours_of(leader), since, now + horizon)
-                       if await find_nudge(session, campaign, leader, s.period) is None]
             for slot in new:
                 stale = stale_reason(slot, leader, now, grace)
                 due, reasons = (slot.due, list(slot.reasons)) if stale else await place_with_cap(session, leader, slot, cap)
@@ -100,7 +100,7 @@ async def plan_campaign(services: Services, campaign_id: int, *, cap: Cap = Cap(
                 nudge, created = await plan_nudge(session, services, campaign, leader, slot.period, when)
                 if created and nudge.id is not None:
                     if held:
-                        nudge.state, nudge.last_error = ("missed" if stale else "held"), held[:500]
+                        move(nudge, NudgeState.MISSED if stale else NudgeState.HELD, held)
                         session.add(nudge)
                     session.add(NudgeDelivery(nudge_id=nudge.id, note="; ".join(reasons)[:500] or None,
                                               local_due=describe(when, hours_of(leader).tz)))
@@ -111,13 +111,44 @@ async def plan_campaign(services: Services, campaign_id: int, *, cap: Cap = Cap(
     return report
 
 
-async def _refreshed(services: Services, session: AsyncSession, leader: Person) -> bool:
-    """Fresh zone from the platform profile before planning new sends (not on every tick)."""
+async def _context(session: AsyncSession, campaign_id: int, now: datetime,
+                   report: TickReport) -> tuple[Campaign, Cadence, CampaignSchedule | None, datetime, Audience] | None:
+    """What planning one active campaign needs; None (with the problem reported) when it can't."""
+    campaign = await session.get(Campaign, campaign_id)
+    if campaign is None or campaign.state != "active":
+        return None
+    schedule = await session.get(CampaignSchedule, campaign_id)
     try:
-        platform = services.platform(leader.workspace_id)
-    except UnknownPlatform:
-        return False
-    return await refresh_from_profile(session, platform, leader)
+        cadence = cadence_of(campaign, schedule)
+    except PlanError as exc:
+        report.problems.append(str(exc))
+        return None
+    since = max(now - LOOKBACK, (schedule.activated_at if schedule and schedule.activated_at else campaign.created_at))
+    return campaign, cadence, schedule, since, await resolve_audience(session, campaign)
+
+
+async def _refresh_zones(services: Services, campaign_id: int, now: datetime, horizon: timedelta) -> None:
+    """Fresh zones from the platform profiles of the leaders about to get new sends (not on every
+    tick), asked with no transaction open; each change is written in a short one."""
+    async with services.db.session() as session:
+        context = await _context(session, campaign_id, now, TickReport())
+        if context is None:
+            return
+        campaign, cadence, _, since, audience = context
+        due = [leader for leader in audience.people
+               if any([await find_nudge(session, campaign, leader, s.period) is None
+                       for s in slots(cadence, hours_of(leader), since, now + horizon)])]
+    for leader in due:
+        try:
+            platform = services.platform(leader.workspace_id)
+        except UnknownPlatform:
+            continue
+        zone = await profile_zone(platform, leader)
+        if zone is not None:
+            async with services.db.session() as session:
+                fresh = await session.get(Person, leader.id)
+                if fresh is not None:
+                    apply_zone(session, fresh, zone)
 
 
 async def active_campaign_ids(services: Services) -> list[int]:

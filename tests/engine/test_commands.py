@@ -8,7 +8,7 @@ import pytest
 from bot.clock import FixedClock
 from bot.demo import DEMO_WORKSPACE, DemoIds
 from bot.engine import events
-from bot.engine.nudges import send_now
+from bot.delivery import send_now
 from bot.runtime import Runtime
 from storage.repositories.people import find_person
 from tests.support.recording import RecordingPlatform

@@ -6,8 +6,8 @@ from datetime import timedelta
 from bot.clock import FixedClock
 from bot.demo import DEMO_CHANNEL, DEMO_WORKSPACE, DemoIds
 from bot.engine import events
-from bot.engine.nudges import send_now
-from bot.engine.replies import send_digest
+from bot.delivery import send_now
+from bot.delivery.digests import send_digest
 from bot.runtime import Runtime
 from storage.tables import Share
 from tests.support.recording import RecordingPlatform

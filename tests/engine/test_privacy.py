@@ -111,7 +111,8 @@ async def test_with_no_hook_the_core_export_and_erase_still_work(runtime: Runtim
     async with runtime.db.session() as session:
         exported = await export_person(session, DEMO_WORKSPACE, "sam")
         counts = await erase_person(session, DEMO_WORKSPACE, "sam")
-    assert sorted(exported) == ["audit", "memberships", "nudges", "pauses", "person", "replies", "shares", "teams_led"]
+    assert sorted(exported) == ["audit", "memberships", "nudges", "pauses", "person", "posts", "replies", "shares",
+                                "teams_led"]
     assert exported["person"]["display_name"] == "Sam Okafor" and len(exported["memberships"]) == 1
     assert counts["memberships"] == 1 and counts["person"] == 1
     async with runtime.db.session() as session:

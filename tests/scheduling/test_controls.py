@@ -12,7 +12,7 @@ from bot.engine.controls import parse_snooze, pause, set_opted_out, skip_this_we
 from bot.runtime import Runtime
 from bot.scheduling.planner import describe
 from bot.scheduling.ticks import plan_campaign
-from bot.scheduling.worker import DeliveryWorker
+from bot.delivery.worker import DeliveryWorker
 from storage.tables import Nudge, Person
 from tests.scheduling.conftest import WS, dms, make_world, utc
 from tests.support.recording import RecordingPlatform

@@ -9,12 +9,12 @@ import pytest
 from sqlmodel import col, select
 
 from bot.clock import FixedClock
-from bot.engine.nudges import send_now
+from bot.delivery import send_now
 from bot.engine.port import DeliveryError
 from bot.runtime import Runtime
-from bot.scheduling.outbox import Policy
+from bot.delivery.policy import Policy
 from bot.scheduling.ticks import plan_campaign
-from bot.scheduling.worker import DeliveryWorker
+from bot.delivery.worker import DeliveryWorker
 from storage.tables import Nudge
 from storage.tables.scheduling import NudgeDelivery
 from tests.scheduling.conftest import Crash, MarkingPlatform, World, dms, restarted, utc

@@ -5,9 +5,9 @@ import pytest
 
 from bot.engine.port import Profile
 from bot.runtime import Runtime
-from bot.scheduling.people import hours_of, override_hours, override_timezone, refresh_from_profile
+from bot.scheduling.people import apply_zone, hours_of, override_hours, override_timezone, profile_zone
 from bot.scheduling.planner import PlanError
-from bot.scheduling.worker import DeliveryWorker
+from bot.delivery.worker import DeliveryWorker
 from storage.tables import Person
 from tests.scheduling.conftest import make_world
 from tests.support.recording import RecordingPlatform
@@ -19,16 +19,16 @@ async def test_profile_zone_applies_until_the_person_overrides_it(runtime: Runti
     async with runtime.db.session() as session:
         ana = await session.get(Person, world.people["ana"])
         assert ana is not None
-        assert await refresh_from_profile(session, platform, ana) and ana.tz == "Asia/Kolkata"
+        assert apply_zone(session, ana, await profile_zone(platform, ana)) and ana.tz == "Asia/Kolkata"
         override_timezone(session, ana, "Europe/Berlin")
         platform.profiles["ana"] = Profile("Ana", tz="America/New_York")
-        assert not await refresh_from_profile(session, platform, ana) and ana.tz == "Europe/Berlin"
+        assert not apply_zone(session, ana, await profile_zone(platform, ana)) and ana.tz == "Europe/Berlin"
         with pytest.raises(PlanError, match="IANA"):
             override_timezone(session, ana, "Mars/Base")
         override_timezone(session, ana, None)  # back to the profile's
-        assert await refresh_from_profile(session, platform, ana) and ana.tz == "America/New_York"
+        assert apply_zone(session, ana, await profile_zone(platform, ana)) and ana.tz == "America/New_York"
         platform.profiles["ana"] = Profile("Ana", tz="Not/AZone")
-        assert not await refresh_from_profile(session, platform, ana)  # a bad profile zone is ignored
+        assert not apply_zone(session, ana, await profile_zone(platform, ana))  # a bad profile zone is ignored
 
 
 async def test_working_hours_override_is_validated_and_bad_stored_values_fall_back(runtime: Runtime) -> None:
@@ -70,4 +70,4 @@ async def test_a_failing_profile_lookup_keeps_the_zone_and_planning_goes_on(
     monkeypatch.setattr(platform, "fetch_profile", broken)
     async with runtime.db.session() as session:
         ana = await session.get(Person, world.people["ana"])
-        assert ana is not None and not await refresh_from_profile(session, platform, ana) and ana.tz == "Europe/Berlin"
+        assert ana is not None and not apply_zone(session, ana, await profile_zone(platform, ana)) and ana.tz == "Europe/Berlin"

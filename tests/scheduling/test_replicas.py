@@ -19,7 +19,7 @@ import pytest
 from aiohttp import web
 from sqlmodel import select
 
-from bot.scheduling.capability import marker_for
+from bot.delivery.capability import marker_for
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.tables import Campaign, Nudge, Person, Workspace

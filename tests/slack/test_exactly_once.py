@@ -15,10 +15,10 @@ from adapters.slack.oauth import BOT_SCOPES
 from adapters.slack.platform import SlackPlatform
 from bot.clock import FixedClock
 from bot.engine.messages import Message, Sent
-from bot.engine.nudges import send_now
+from bot.delivery import send_now
 from bot.runtime import Runtime, build_runtime
-from bot.scheduling.capability import Traceable, marker_for
-from bot.scheduling.worker import DeliveryWorker
+from bot.delivery.capability import Traceable, marker_for
+from bot.delivery.worker import DeliveryWorker
 from storage.db import Database
 from storage.tables import Nudge
 from tests.scheduling.conftest import Crash

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.engine.nudges import send_now
-from bot.engine.replies import send_digest
+from bot.delivery import send_now
+from bot.delivery.digests import send_digest
 from storage.tables import Person, Reply, Share
 from sqlmodel import select
 from tests.slack.conftest import CHANNEL, JORDAN, LEADER, PRIYA, SAM, Live, Seeded

@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot.clock import FixedClock
-from bot.engine.nudges import send_now
-from bot.engine.replies import send_digest
+from bot.delivery import send_now
+from bot.delivery.digests import send_digest
 from storage.tables import Person, Share, Workspace
 from tests.slack.conftest import CHANNEL, LEADER, WORKSPACE, Live, Seeded
 from tests.slack.double import Failure

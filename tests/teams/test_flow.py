@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.engine.nudges import send_now
-from bot.engine.replies import send_digest
+from bot.delivery import send_now
+from bot.delivery.digests import send_digest
 from storage.repositories.people import find_person
 from storage.tables import Campaign, Reply, Share
 from tests.teams.conftest import (

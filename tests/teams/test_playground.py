@@ -16,7 +16,7 @@ from sqlmodel import select
 from adapters.teams.app import mount as mount_teams
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.engine.nudges import send_now
+from bot.delivery import send_now
 from bot.runtime import Runtime, build_runtime
 from bot.server import build_app
 from storage.db import Database

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.engine.nudges import deliver_nudge, send_now
+from bot.delivery import deliver_nudge, send_now
 from storage.tables import Nudge, Person
 from storage.tables.teams import TeamsConversation
 from tests.teams.conftest import LEADER, PERSONAL, Live, card_text, submit_data

@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.engine.events import ActionClicked
+from bot.engine.vocabulary import ActionId
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackEdge
 
 log = logging.getLogger(__name__)
-# The engine's button ids (bot/engine/compose.py, engine.py); a test checks every rendered one is here.
-ENGINE_ACTIONS = ("nudge.share", "nudge.snooze", "nudge.skip", "nudge.optout", "share.post", "share.edit", "share.reframe",
-                  "digest.answer", "home.share", "home.snooze", "home.optout", "home.optin")
+ENGINE_ACTIONS = frozenset(ActionId)  # the engine's button ids, defined once
 ANY_ACTION = re.compile(r".+")
 
 

@@ -9,8 +9,10 @@ import logging
 from dataclasses import dataclass
 
 from bot.engine.services import Services
-from bot.scheduling.outbox import Policy, claim_due, deliver_claimed, recover_stuck
-from bot.scheduling.reminders import send_reminders
+from bot.delivery.outbox import claim_due, deliver_claimed
+from bot.delivery.policy import Policy
+from bot.delivery.recovery import recover_stuck
+from bot.delivery.reminders import send_reminders
 
 log = logging.getLogger(__name__)
 

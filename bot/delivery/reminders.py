@@ -11,12 +11,13 @@ from sqlmodel import col, select
 
 from bot.copy import Copy, load_copy
 from bot.engine import compose
-from bot.engine.nudges import held_reason, prompt_in
 from bot.engine.port import DeliveryError, UnknownPlatform
 from bot.engine.services import Services
 from bot.scheduling.cap import add_working_days, working_hours_between
-from bot.scheduling.capability import reminder_marker, send_marked
-from bot.scheduling.outbox import Policy
+from bot.delivery.capability import reminder_marker, send_marked
+from bot.delivery.policy import Policy, held_reason
+from bot.delivery.prompts import prompt_in
+from bot.delivery.states import NudgeState
 from bot.scheduling.people import hours_of, pause_covering
 from storage.tables import Campaign, Nudge, Person, Workspace
 from storage.tables.scheduling import NudgeReminder
@@ -36,7 +37,7 @@ async def due_reminders(services: Services) -> list[tuple[int, str]]:
                  .join(Campaign, col(Campaign.id) == col(Nudge.campaign_id))
                  .join(Person, col(Person.id) == col(Nudge.leader_id))
                  .outerjoin(NudgeReminder, col(NudgeReminder.nudge_id) == col(Nudge.id))
-                 .where(Nudge.state == "sent", col(Nudge.sent_at).is_not(None), col(NudgeReminder.nudge_id).is_(None),
+                 .where(Nudge.state == NudgeState.SENT, col(Nudge.sent_at).is_not(None), col(NudgeReminder.nudge_id).is_(None),
                         col(Campaign.reminder_after_days).is_not(None), col(Campaign.reminder_after_days) > 0))
         found = []
         for nudge, campaign, leader in (await session.exec(query)).all():

@@ -1,0 +1,90 @@
+"""Buttons: one flow per action id (a dispatch table, not a chain of string tests). A button on a
+nudge only means something while that nudge is still answerable."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.delivery.states import ANSWERABLE
+from bot.engine import effects
+from bot.engine.controls import local_today, parse_snooze, pause, set_opted_out
+from bot.engine.events import ActionClicked
+from bot.engine.home import publish_home
+from bot.engine.messages import Sent
+from bot.engine.nudges import decline_nudge, leaders_nudge, skip_nudge, snooze_nudge
+from bot.engine.posting import post_share
+from bot.engine.replies import open_answer_form
+from bot.engine.services import Services
+from bot.engine.shares import edit_share, open_share_form, reframe_share
+from bot.engine.vocabulary import ActionId
+from storage.tables import Person
+
+log = logging.getLogger(__name__)
+ActionFlow = Callable[[Services, AsyncSession, Person, ActionClicked], Awaitable[None]]
+
+
+def clicked_message(event: ActionClicked) -> Sent | None:
+    """Where the clicked button sits, so the flow can settle it once it has done its work."""
+    return Sent(event.channel_id, event.message_id) if event.channel_id and event.message_id else None
+
+
+async def on_nudge(services: Services, session: AsyncSession, person: Person, event: ActionClicked) -> None:
+    nudge = await leaders_nudge(session, person, event.value)
+    if nudge is None or nudge.state not in ANSWERABLE:
+        effects.dm(services, session, person, "nudge.already_answered")
+    elif event.action_id == ActionId.NUDGE_SHARE:
+        await open_share_form(services, session, person, event.trigger, context=f"nudge:{nudge.id}")
+    elif event.action_id == ActionId.NUDGE_SNOOZE:
+        await snooze_nudge(services, session, person, nudge)
+    elif event.action_id == ActionId.NUDGE_SKIP:
+        skip_nudge(services, session, nudge)
+    else:
+        decline_nudge(services, session, person, nudge)
+
+
+async def on_post(services: Services, session: AsyncSession, person: Person, event: ActionClicked) -> None:
+    await post_share(services, session, person, event.value, clicked_message(event))
+
+
+async def on_reframe(services: Services, session: AsyncSession, person: Person, event: ActionClicked) -> None:
+    await reframe_share(services, session, person, event.value, clicked_message(event))
+
+
+async def on_edit(services: Services, session: AsyncSession, person: Person, event: ActionClicked) -> None:
+    await edit_share(services, session, person, event.value, event.trigger)
+
+
+async def on_answer(services: Services, session: AsyncSession, person: Person, event: ActionClicked) -> None:
+    await open_answer_form(services, session, person, event.value, event.trigger)
+
+
+async def on_home_share(services: Services, session: AsyncSession, person: Person, event: ActionClicked) -> None:
+    await open_share_form(services, session, person, event.trigger)
+
+
+async def on_home_control(services: Services, session: AsyncSession, person: Person, event: ActionClicked) -> None:
+    if event.action_id == ActionId.HOME_SNOOZE:
+        today = local_today(person, services.clock.now())
+        await pause(session, person, "snooze", today, parse_snooze("1w", today))
+    else:
+        set_opted_out(session, person, event.action_id == ActionId.HOME_OPTOUT)
+    await publish_home(services, session, person)
+
+
+FLOWS: dict[str, ActionFlow] = {
+    ActionId.NUDGE_SHARE: on_nudge, ActionId.NUDGE_SNOOZE: on_nudge, ActionId.NUDGE_SKIP: on_nudge,
+    ActionId.NUDGE_OPTOUT: on_nudge, ActionId.SHARE_POST: on_post, ActionId.SHARE_REFRAME: on_reframe,
+    ActionId.SHARE_EDIT: on_edit, ActionId.DIGEST_ANSWER: on_answer, ActionId.HOME_SHARE: on_home_share,
+    ActionId.HOME_SNOOZE: on_home_control, ActionId.HOME_OPTOUT: on_home_control, ActionId.HOME_OPTIN: on_home_control,
+}
+
+
+async def run_action(services: Services, session: AsyncSession, person: Person, event: ActionClicked) -> None:
+    flow = FLOWS.get(event.action_id)
+    if flow is None:
+        log.warning("unknown action %r from %s", event.action_id[:80], person.workspace_id)
+        effects.dm(services, session, person, "errors.unknown_action")
+        return
+    await flow(services, session, person, event)
