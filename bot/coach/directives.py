@@ -1,99 +1,113 @@
 """Find top-down phrasing in a leader's draft, and the modelling elements it lacks.
 
-Rules come from prompts/coach/<locale>/directives.yaml and modelling.yaml. Quoted speech is
-blanked first, questions are skipped ("should we...?" asks, it does not order), negated
-obligations ("you don't have to") are dropped, and so are reported or retracted ones.
+Rules come from prompts/coach/<locale>/directives.yaml (compiled by rules.py) and modelling.yaml.
+Quoted speech is blanked first; a question is only checked by the rules that say so (polite
+mandates are questions: "could everyone please just..."); negated obligations ("you don't have
+to") are dropped, and so are reported or retracted ones. Imperatives are found by word form
+(lemminflect), so an unlisted verb ("circulate the minutes") is caught too.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.coach.lexicon import compile_pattern, load
-from bot.coach.model import MISSING_KINDS, Finding
+from bot.coach.model import MISSING_FIELDS, MISSING_KINDS, Finding
+from bot.coach.morph import has_form, is_noun
+from bot.coach.rules import matches, rules
 from bot.coach.text import Segment, clauses, mask_quotes, sentences
 
-
-def _rules(locale: str) -> dict[str, Any]:
-    """The directive rule set with {subjects} expanded into each pattern."""
-    return load("directives", locale)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_NEG_HEAD = re.compile(r"(?:don't|dont|do\s+not|never)\s+", re.I)
 
 
-def _negated(clause: str, start: int, end: int, data: dict[str, Any]) -> bool:
-    """True when a negation sits inside the match or just before it in the same clause."""
-    window = clause[max(0, start - int(data.get("negation_window", 12))) : end]
-    return bool(compile_pattern(data["negations"]).search(window))
+def _imperative(locale: str) -> dict[str, Any]:
+    """The imperative section of a locale's rules."""
+    return load("directives", locale)["imperative"]
 
 
-def _rule_findings(clause: Segment, original: str, data: dict[str, Any]) -> list[Finding]:
-    """Findings from the phrase and mandate rules in one clause."""
-    found: list[Finding] = []
-    for rule in data.get("rules", []):
-        pattern = compile_pattern(rule["pattern"].replace("{subjects}", data.get("subjects", "")))
-        for m in pattern.finditer(clause.text):
-            if rule.get("negatable") and _negated(clause.text, m.start(), m.end(), data):
-                continue
-            s, e = clause.start + m.start(), clause.start + m.end()
-            found.append(Finding(rule["kind"], s, e, original[s:e], rule["why"]))
-    return found
+def _is_order_verb(word: str, rest: str, imp: dict[str, Any], locale: str) -> bool:
+    """True when a clause-initial word is an instruction verb, judged by its form and what follows.
+
+    A listed verb needs an object or particle only when it is also a noun ("post", "update"); an
+    unlisted one is taken as a verb only with that evidence ("circulate the minutes").
+    """
+    low = word.lower()
+    if low in {str(v).lower() for v in imp.get("not_orders", [])} or not rest.strip(" .!,;"):
+        return False
+    listed = low in {str(v).lower() for v in imp["verbs"]}
+    if not locale.startswith("en"):
+        return listed
+    if not listed and not has_form(low, "base", locale):
+        return False
+    nxt = _WORD.match(rest.lstrip())
+    gerund = bool(nxt and has_form(nxt.group(0), "gerund", locale))
+    evidence = bool(compile_pattern(imp["objects"]).match(rest)) or gerund
+    return evidence or (listed and not is_noun(low))
 
 
-def imperative_span(text: str, data: dict[str, Any]) -> tuple[int, int] | None:
-    """Where a clause-initial imperative verb sits in text, or None when the clause is not one.
+def imperative_span(text: str, locale: str = "en") -> tuple[int, int] | None:
+    """Where a clause-initial imperative sits in text, or None when the clause is not one.
 
     Invitations ("tell me", "let me know") and optional asks ("... if you have any") are not
     imperatives for coaching purposes: they invite rather than instruct.
     """
-    imp = data["imperative"]
-    if compile_pattern(imp["invitations"]).search(text) or compile_pattern(imp["optional_tail"]).search(text):
-        return None
+    imp = _imperative(locale)
     voc = compile_pattern(imp["vocatives"]).match(text)
     pos = voc.end() if voc else 0
-    pol = compile_pattern(imp["politeness"]).match(text, pos)
     head_start = pos
+    pol = compile_pattern(imp["politeness"]).match(text, pos)
     pos = pol.end() if pol else pos
-    m = compile_pattern(r"(?:don't\s+|do\s+not\s+|never\s+)?([A-Za-z']+)").match(text, pos)
+    body = text[pos:]
+    if compile_pattern(imp["invitations"]).search(body) or compile_pattern(imp["optional_tail"]).search(text):
+        return None
+    neg = compile_pattern(imp.get("negative_head", _NEG_HEAD.pattern)).match(body)
+    word_at = pos + (neg.end() if neg else 0)
+    m = _WORD.match(text, word_at)
     if not m:
         return None
-    verbs = {v.lower() for v in imp["verbs"]}
-    word = m.group(1).lower()
-    if word not in verbs and not text[m.start() : m.end()].lower().startswith(("don't", "do not", "never")):
+    if not _is_order_verb(m.group(0), text[m.end() :], imp, locale):
         return None
     return head_start, m.end()
 
 
-def _imperative_findings(clause: Segment, original: str, data: dict[str, Any]) -> list[Finding]:
-    """A finding when the clause opens with an instruction to the team."""
-    span = imperative_span(clause.text, data)
-    if span is None:
-        return []
-    s, e = clause.start + span[0], clause.start + span[1]
-    return [Finding("imperative", s, e, original[s:e], data["imperative"]["why"])]
-
-
-def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """Drop findings contained in an earlier, wider finding of the same kind; sort by position."""
-    out: list[Finding] = []
-    for f in sorted(findings, key=lambda f: (f.start, -(f.end - f.start))):
-        if any(o.kind == f.kind and o.start <= f.start and f.end <= o.end for o in out):
+def _sentence_findings(sentence: Segment, original: str, locale: str) -> list[Finding]:
+    """Findings of every rule and the imperative check in one sentence."""
+    distancing = compile_pattern(load("directives", locale)["distancing"])
+    question = sentence.text.rstrip().endswith("?")
+    found: list[Finding] = []
+    parts = clauses(sentence)
+    for rule in rules(locale):
+        if question and not rule.questions:
             continue
-        out.append(f)
-    return out
+        for part in parts if rule.scope == "clause" else [sentence]:
+            if distancing.search(part.text):
+                continue
+            for s, e in matches(rule, part.text, sentence.text, locale):
+                a, b = part.start + s, part.start + e
+                found.append(Finding(rule.kind, a, b, original[a:b], rule.why, rule.field))
+    if not question:
+        own_list = compile_pattern(load("directives", locale)["own_list"])
+        for part in parts:
+            before = original[sentence.start : part.start].rstrip()
+            if distancing.search(part.text) or (before.endswith(":") and own_list.search(before)):
+                continue  # "My plan: write three lines..." lists the leader's own steps
+            span = imperative_span(part.text, locale)
+            if span:
+                a, b = part.start + span[0], part.start + span[1]
+                found.append(Finding("imperative", a, b, original[a:b], _imperative(locale)["why"]))
+    return found
 
 
 def directive_findings(text: str, locale: str = "en") -> list[Finding]:
-    """Directive findings (phrases, mandates, imperatives) with spans into the original text."""
-    data = _rules(locale)
-    distancing = compile_pattern(data["distancing"])
+    """Every directive finding with spans into the original text, in reading order.
+
+    Findings may overlap here; findings.curate() picks the few a person sees.
+    """
     found: list[Finding] = []
     for sentence in sentences(mask_quotes(text)):
-        if sentence.text.rstrip().endswith("?"):
-            continue
-        for clause in clauses(sentence):
-            if distancing.search(clause.text):
-                continue
-            found += _rule_findings(clause, text, data)
-            found += _imperative_findings(clause, text, data)
-    return _dedupe(found)
+        found += _sentence_findings(sentence, text, locale)
+    return sorted(found, key=lambda f: (f.start, -(f.end - f.start)))
 
 
 def missing_elements(text: str, locale: str = "en") -> list[Finding]:
@@ -103,7 +117,7 @@ def missing_elements(text: str, locale: str = "en") -> list[Finding]:
     elements = load("modelling", locale)["elements"]
     masked = mask_quotes(text)
     return [
-        Finding(kind, 0, 0, "", elements[kind]["why"])
+        Finding(kind, 0, 0, "", elements[kind]["why"], MISSING_FIELDS[kind])
         for kind in MISSING_KINDS
         if not compile_pattern(elements[kind]["cue"]).search(masked)
     ]

@@ -1,16 +1,24 @@
-"""Measure the coach against labelled data (tests/data/*.jsonl): precision, recall and F1 per split,
-so the figures in docs/coach.md can be reproduced with `gofirst coach eval`."""
+"""Measure the coach against labelled data: precision, recall and F1 per split and locale, and how
+often each kind of draft is flagged, so the figures in docs/coach.md can be reproduced with
+`gofirst coach eval`.
+
+English data sits in tests/data/*.jsonl, other locales in tests/data/<locale>/*.jsonl. Rows have
+a split: "dev" (rules were tuned on it) or "test" (held out: written before the rules were
+changed, never used to change them).
+"""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.coach.directives import directive_findings
+from bot.coach.check import is_directive
 from bot.coach.themes import classify_themes
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
+SPLITS: tuple[str, ...] = ("dev", "test")
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,7 @@ class Score:
     tp: int
     fp: int
     fn: int
+    locale: str = "en"
 
     @property
     def precision(self) -> float:
@@ -38,42 +47,100 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
+@dataclass(frozen=True)
+class KindScore:
+    """How many drafts of one kind were flagged directive: recall for a directive kind, the
+    false-positive rate for a modelling one."""
+
+    kind: str
+    split: str
+    directive: bool
+    n: int
+    flagged: int
+    locale: str = "en"
+
+    @property
+    def rate(self) -> float:
+        return self.flagged / self.n if self.n else 0.0
+
+    @property
+    def correct(self) -> float:
+        """Share of this kind the detector got right."""
+        return self.rate if self.directive else 1.0 - self.rate
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """Rows of a JSON-lines file, skipping blank lines."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def score_directives(rows: list[dict[str, Any]], split: str, locale: str = "en") -> Score:
+def data_folder(data_dir: Path, locale: str) -> Path:
+    """Where a locale's labelled data lives: the folder itself for English, else <folder>/<locale>."""
+    return data_dir if locale == "en" else data_dir / locale
+
+
+def locales(data_dir: Path = DEFAULT_DATA) -> list[str]:
+    """Locales with labelled directive data, English first."""
+    found = ["en"] if (data_dir / "directives.jsonl").is_file() else []
+    return found + sorted(p.parent.name for p in data_dir.glob("*/directives.jsonl"))
+
+
+def _in(split: str, row: dict[str, Any]) -> bool:
+    return split == "all" or row.get("split") == split
+
+
+def score_directives(rows: list[dict[str, Any]], split: str, locale: str = "en",
+                     predict: Callable[[str, str], bool] = is_directive) -> Score:
     """Binary directive detection, directive=true as the positive class."""
     tp = fp = fn = n = 0
     for row in rows:
-        if split != "all" and row.get("split") != split:
+        if not _in(split, row):
             continue
         n += 1
-        predicted, gold = bool(directive_findings(row["text"], locale)), bool(row["directive"])
+        predicted, gold = predict(row["text"], locale), bool(row["directive"])
         tp += predicted and gold
         fp += predicted and not gold
         fn += gold and not predicted
-    return Score("directive", split, n, tp, fp, fn)
+    return Score("directive", split, n, tp, fp, fn, locale)
+
+
+def score_kinds(rows: list[dict[str, Any]], split: str, locale: str = "en",
+                predict: Callable[[str, str], bool] = is_directive) -> list[KindScore]:
+    """Flag rate per labelled kind, directive kinds first, each group by name."""
+    counts: dict[tuple[bool, str], list[int]] = {}
+    for row in rows:
+        if not _in(split, row):
+            continue
+        key = (bool(row["directive"]), str(row.get("kind", "unlabelled")))
+        cell = counts.setdefault(key, [0, 0])
+        cell[0] += 1
+        cell[1] += predict(row["text"], locale)
+    keys = sorted(counts, key=lambda k: (not k[0], k[1]))
+    return [KindScore(kind, split, directive, *counts[(directive, kind)], locale=locale) for directive, kind in keys]
 
 
 def score_themes(rows: list[dict[str, Any]], split: str, locale: str = "en") -> Score:
     """Multi-label themes, micro-averaged over every (reply, theme) pair."""
     tp = fp = fn = n = 0
     for row in rows:
-        if split != "all" and row.get("split") != split:
+        if not _in(split, row):
             continue
         n += 1
         predicted, gold = set(classify_themes(row["text"], locale)), set(row["themes"])
         tp, fp, fn = tp + len(predicted & gold), fp + len(predicted - gold), fn + len(gold - predicted)
-    return Score("themes", split, n, tp, fp, fn)
+    return Score("themes", split, n, tp, fp, fn, locale)
 
 
 def evaluate(data_dir: Path = DEFAULT_DATA, locale: str = "en") -> list[Score]:
-    """Scores for both tasks on the dev and test splits."""
-    directives = read_jsonl(data_dir / "directives.jsonl")
-    themes = read_jsonl(data_dir / "themes.jsonl")
-    return [
-        *(score_directives(directives, split, locale) for split in ("dev", "test")),
-        *(score_themes(themes, split, locale) for split in ("dev", "test")),
-    ]
+    """Scores for both tasks on the dev and test splits of one locale."""
+    folder = data_folder(data_dir, locale)
+    directives = read_jsonl(folder / "directives.jsonl")
+    themes_file = folder / "themes.jsonl"
+    themes = read_jsonl(themes_file) if themes_file.is_file() else []
+    out = [score_directives(directives, split, locale) for split in SPLITS]
+    return out + [score_themes(themes, split, locale) for split in SPLITS if themes]
+
+
+def evaluate_kinds(data_dir: Path = DEFAULT_DATA, locale: str = "en", split: str = "test") -> list[KindScore]:
+    """Per-kind flag rates of one locale on one split (the held-out one by default)."""
+    return score_kinds(read_jsonl(data_folder(data_dir, locale) / "directives.jsonl"), split, locale)
