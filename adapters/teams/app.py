@@ -10,13 +10,13 @@ from dataclasses import dataclass
 
 from aiohttp import web
 from botbuilder.core import serializer_helper
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
-from botframework.connector.aio import ConnectorClient
-from botframework.connector.auth import AuthenticateRequestResult, ClaimsIdentity, ConnectorFactory
+from botframework.connector.auth import AuthenticateRequestResult
 from msrest.exceptions import DeserializationError
 from requests import RequestException
 
+from adapters.teams.auth import Authentication, BotConfig
 from adapters.teams.dedupe import SeenActivities
 from adapters.teams.handler import GoFirstTeamsHandler
 from adapters.teams.limits import SlidingLimiter
@@ -39,42 +39,6 @@ class TeamsEdge:
 
 
 TEAMS = web.AppKey("teams", TeamsEdge)
-
-
-class BotConfig:
-    """The attribute names ConfigurationBotFrameworkAuthentication reads, from our Settings
-    (`overrides` let a test point token validation at a local key server)."""
-
-    def __init__(self, settings: Settings, **overrides: str) -> None:
-        for name, value in overrides.items():
-            setattr(self, name, value)
-        self.APP_ID = settings.teams_app_id
-        self.APP_PASSWORD = settings.teams_app_password.get_secret_value() if settings.teams_app_password else ""
-        self.APP_TYPE = settings.teams_app_type or "MultiTenant"
-        self.APP_TENANTID = settings.teams_app_tenant_id or ""
-
-
-class _OneRetryLayer(ConnectorFactory):
-    """Connector clients with msrest's own retries off (it would retry connection errors and some
-    statuses with blocking backoff of its own): limits.py is the one place that retries."""
-
-    def __init__(self, inner: ConnectorFactory) -> None:
-        self.inner = inner
-
-    async def create(self, service_url: str, audience: str) -> ConnectorClient:
-        client = await self.inner.create(service_url, audience)
-        client.config.retry_policy.retries = 0
-        return client
-
-
-class Authentication(ConfigurationBotFrameworkAuthentication):
-    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        return _OneRetryLayer(super().create_connector_factory(claims_identity))
-
-    async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
-        result = await super().authenticate_request(activity, auth_header)
-        result.connector_factory = _OneRetryLayer(result.connector_factory)
-        return result
 
 
 def make_adapter(settings: Settings, **overrides: str) -> CloudAdapter:

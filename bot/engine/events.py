@@ -75,17 +75,18 @@ class MemberJoined(Event):
 
 @dataclass(frozen=True)
 class BotAddedToTeam(Event):
-    """GoFirst was added to a team's channel by `installer_id` (names as the platform gave them)."""
+    """GoFirst was added to a team's channel by `user_id` (names as the platform gave them)."""
 
     channel_id: str
-    installer_id: str
-    installer_name: str = ""
+    user_id: str
+    display_name: str = ""
     team_name: str = ""
 
 
 @dataclass(frozen=True)
 class ProfileSeen(Event):
-    """The platform showed a person's display name on the way, e.g. on a message they sent."""
+    """The platform showed a person's display name on the way, e.g. on a message they sent. The id
+    is `platform_user_id`, not `user_id`: seeing a name does not make someone a newcomer to meet."""
 
-    user_id: str
+    platform_user_id: str
     display_name: str

@@ -7,9 +7,10 @@ import logging
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.engine.events import BotAddedToTeam, ProfileSeen
+from bot.engine.messages import Message
 from bot.engine.people import person_for
 from bot.engine.services import Services
-from bot.engine.shares import dm
+from storage.db import after_commit
 from storage.repositories.people import find_person, team_by_channel
 from storage.tables import Person, Team
 
@@ -29,8 +30,8 @@ def learn_name(person: Person, name: str) -> bool:
 async def team_installed(services: Services, session: AsyncSession, event: BotAddedToTeam) -> Team:
     """Whoever adds GoFirst to a team leads that team's channel, unless it already has a leader
     (an admin can reassign it later). The new leader is told in a DM once this is committed."""
-    installer = await person_for(services, session, event.workspace_id, event.installer_id)
-    if learn_name(installer, event.installer_name):
+    installer = await person_for(services, session, event.workspace_id, event.user_id)
+    if learn_name(installer, event.display_name):
         session.add(installer)
     team = await team_by_channel(session, event.workspace_id, event.channel_id)
     name = event.team_name or event.channel_id
@@ -43,14 +44,15 @@ async def team_installed(services: Services, session: AsyncSession, event: BotAd
     session.add(team)
     await session.flush()
     if team.leader_id == installer.id:
-        await dm(services, installer, "install.team_leader", channel=f"#{team.channel_name or team.name}",
-                 team=team.name)
+        text = services.copy("install.team_leader", channel=f"#{team.channel_name or team.name}", team=team.name)
+        platform, workspace_id, user_id = services.platform(event.workspace_id), event.workspace_id, event.user_id
+        after_commit(session, lambda: platform.send_dm(workspace_id, user_id, Message(kind="info", text=text)))
     return team
 
 
 async def profile_seen(session: AsyncSession, event: ProfileSeen) -> None:
     """Someone GoFirst already knows by id only gets the name the platform shows; nobody is
     created here, since seeing a name says nothing about taking part."""
-    person = await find_person(session, event.workspace_id, event.user_id)
+    person = await find_person(session, event.workspace_id, event.platform_user_id)
     if person is not None and learn_name(person, event.display_name):
         session.add(person)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,9 +15,12 @@ from aiohttp import web
 
 from adapters.teams.app import TEAMS, TeamsEdge
 from adapters.teams.app import mount as mount_teams
+from adapters.teams.auth import Authentication, BotConfig
+from botbuilder.integration.aiohttp import CloudAdapter
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.server import build_app
+from tests.teams.keys import ISSUER, KeyServer, StandInMsal
 
 TENANT = "72f988bf-0000-4000-8000-000000000001"
 WORKSPACE = f"teams:{TENANT}"
@@ -26,6 +29,7 @@ LEADER = {"id": "29:alex", "name": "Alex Rivera", "aadObjectId": "aad-alex"}
 MEMBER = {"id": "29:sam", "name": "Sam Okafor", "aadObjectId": "aad-sam"}
 PERSONAL = {"alex": "a:1personal-alex", "sam": "a:1personal-sam"}
 CHANNEL = "19:product-team@thread.tacv2"
+APP_ID = "00000000-aaaa-4bbb-8ccc-000000000042"
 
 
 @dataclass
@@ -35,6 +39,7 @@ class Call:
     conversation: str
     body: dict[str, Any]
     activity_id: str = ""
+    authorization: str = ""
 
 
 @dataclass
@@ -106,6 +111,7 @@ async def start_connector() -> tuple[Connector, web.AppRunner]:
     connector = Connector()
 
     async def answer(request: web.Request, call: Call, ok: dict[str, Any]) -> web.Response:
+        call.authorization = request.headers.get("Authorization", "")
         connector.calls.append(call)
         if connector.fail_next:
             status, headers = connector.fail_next.pop(0)
@@ -224,6 +230,37 @@ async def live(runtime: Runtime) -> AsyncIterator[Live]:
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as http:
         try:
             yield Live(url, connector, runtime, edge, http, slept)
+        finally:
+            await edge.refs.flush()
+            await runner.cleanup()
+            await connector_runner.cleanup()
+
+
+@pytest.fixture
+def keys() -> Iterator[KeyServer]:
+    with KeyServer() as server:
+        yield server
+
+
+@pytest.fixture
+def msal() -> StandInMsal:
+    return StandInMsal(APP_ID)
+
+
+@pytest.fixture
+async def secured(runtime: Runtime, keys: KeyServer, msal: StandInMsal) -> AsyncIterator[Live]:
+    """An app id is set, so tokens are checked against the local key server, and GoFirst's own
+    requests are signed with tokens from the MSAL stand-in."""
+    connector, connector_runner = await start_connector()
+    settings = Settings(GOFIRST_DATABASE_URL=runtime.db.url, MicrosoftAppId=APP_ID, MicrosoftAppPassword="not-used")
+    runner, url = await serve(runtime, settings)
+    edge = runner.app[TEAMS]
+    config = BotConfig(settings, TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=f"{keys.url}/openid",
+                       TO_BOT_FROM_CHANNEL_TOKEN_ISSUER=ISSUER)
+    edge.adapter = edge.platform.adapter = CloudAdapter(Authentication(config, msal))
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as http:
+        try:
+            yield Live(url, connector, runtime, edge, http, [])
         finally:
             await edge.refs.flush()
             await runner.cleanup()

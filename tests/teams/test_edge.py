@@ -3,45 +3,13 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator, Iterator
-
-import aiohttp
-import pytest
-from sqlmodel import select
 
 from cryptography.hazmat.primitives.asymmetric import rsa
+from sqlmodel import select
 
-from adapters.teams.app import TEAMS, make_adapter
-from bot.config import Settings
-from bot.runtime import Runtime
 from storage.tables.teams import TeamsConversation
-from tests.teams.conftest import CHANNEL, LEADER, MEMBER, PERSONAL, Live, serve, start_connector
-from tests.teams.keys import ISSUER, KeyServer
-
-APP_ID = "00000000-aaaa-4bbb-8ccc-000000000042"
-
-
-@pytest.fixture
-def keys() -> Iterator[KeyServer]:
-    with KeyServer() as server:
-        yield server
-
-
-@pytest.fixture
-async def secured(runtime: Runtime, keys: KeyServer) -> AsyncIterator[Live]:
-    """An app id is set, so tokens are checked, against the local key server."""
-    connector, connector_runner = await start_connector()
-    settings = Settings(GOFIRST_DATABASE_URL=runtime.db.url, MicrosoftAppId=APP_ID, MicrosoftAppPassword="not-used")
-    runner, url = await serve(runtime, settings)
-    edge = runner.app[TEAMS]
-    edge.adapter = make_adapter(settings, TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=f"{keys.url}/openid",
-                                TO_BOT_FROM_CHANNEL_TOKEN_ISSUER=ISSUER)
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as http:
-        try:
-            yield Live(url, connector, runtime, edge, http, [])
-        finally:
-            await runner.cleanup()
-            await connector_runner.cleanup()
+from tests.teams.conftest import APP_ID, CHANNEL, LEADER, MEMBER, PERSONAL, Live
+from tests.teams.keys import KeyServer
 
 
 def forged_token() -> str:
