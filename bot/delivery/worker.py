@@ -1,5 +1,6 @@
 """The delivery worker: every replica runs one. Each pass recovers rows a crashed worker left in
-`sending`, claims and sends due nudges, then sends due reminders. A failing pass (database down)
+`sending`, claims and sends due nudges, sends due reminders, then settles posts (shares, answers,
+digests) a dead process left behind. A failing pass (database down)
 is logged and the next pass tries again: nothing is lost, because the rows stay in the outbox."""
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.engine.services import Services
+from bot.delivery import posts
 from bot.delivery.outbox import claim_due, deliver_claimed
 from bot.delivery.policy import Policy
 from bot.delivery.recovery import recover_stuck
@@ -22,6 +24,7 @@ class Pass:
     recovered: int = 0
     delivered: int = 0
     reminders: int = 0
+    posts: int = 0
 
 
 class DeliveryWorker:
@@ -40,6 +43,7 @@ class DeliveryWorker:
                 nudge = await deliver_claimed(self.services, nudge_id, claim_id, self.policy)
                 result.delivered += int(nudge is not None and nudge.state == "sent")
         result.reminders = await send_reminders(self.services)
+        result.posts = await posts.recover(self.services)
         return result
 
     async def _loop(self) -> None:
