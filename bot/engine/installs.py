@@ -6,11 +6,10 @@ import logging
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.engine import effects
 from bot.engine.events import BotAddedToTeam, ProfileSeen
-from bot.engine.messages import Message
 from bot.engine.people import person_for
 from bot.engine.services import Services
-from storage.db import after_commit
 from storage.repositories.people import find_person, team_by_channel
 from storage.tables import Person, Team
 
@@ -44,9 +43,8 @@ async def team_installed(services: Services, session: AsyncSession, event: BotAd
     session.add(team)
     await session.flush()
     if team.leader_id == installer.id:
-        text = services.copy("install.team_leader", channel=f"#{team.channel_name or team.name}", team=team.name)
-        platform, workspace_id, user_id = services.platform(event.workspace_id), event.workspace_id, event.user_id
-        after_commit(session, lambda: platform.send_dm(workspace_id, user_id, Message(kind="info", text=text)))
+        effects.dm(services, session, installer, "install.team_leader", channel=f"#{team.channel_name or team.name}",
+                   team=team.name)
     return team
 
 
