@@ -81,16 +81,31 @@ class LocalPlatform:
     async def find_sent(self, workspace_id: str, user_id: str, marker: str) -> Sent | None:
         """The stored DM carrying `marker`. A write this process queued is stored first; one a
         killed process never stored was never shown either, so None (send it) is the truth."""
+        found = await self._marked(workspace_id, dm_of(user_id), marker)
+        return Sent(dm_of(user_id), found) if found else None
+
+    async def _marked(self, workspace_id: str, conversation: str, marker: str) -> str | None:
         await self.flush()
         async with self.db.session() as session:
             query = (select(PlaygroundMessage.message_id)
                      .where(col(PlaygroundMessage.workspace_id) == workspace_id,
-                            col(PlaygroundMessage.conversation) == dm_of(user_id),
+                            col(PlaygroundMessage.conversation) == conversation,
                             col(PlaygroundMessage.author) == BOT,
                             col(PlaygroundMessage.payload)[MARKER].as_string() == marker)
                      .order_by(col(PlaygroundMessage.id)).limit(1))
-            message_id = (await session.exec(query)).first()
-        return Sent(dm_of(user_id), message_id) if message_id else None
+            return (await session.exec(query)).first()
+
+    async def post_marked(self, workspace_id: str, channel_id: str, message: Message, thread_id: str | None,
+                          marker: str) -> Sent:
+        """A channel post whose row keeps the marker, for `find_posted` after a crash."""
+        message_id = self.add(workspace_id, channel_of(channel_id), BOT, message.kind,
+                              {"message": as_json(message), MARKER: marker}, thread_id=thread_id)
+        return Sent(channel_id, message_id)
+
+    async def find_posted(self, workspace_id: str, channel_id: str, thread_id: str | None,
+                          marker: str) -> Sent | None:
+        found = await self._marked(workspace_id, channel_of(channel_id), marker)
+        return Sent(channel_id, found) if found else None
 
     async def post(
         self, workspace_id: str, channel_id: str, message: Message, thread_id: str | None = None

@@ -190,20 +190,37 @@ class SlackPlatform:
         return await self._post(workspace_id, user_id, message, None,
                                 metadata={"event_type": NUDGE_EVENT, "event_payload": {"marker": marker}})
 
+    async def post_marked(self, workspace_id: str, channel_id: str, message: Message, thread_id: str | None,
+                          marker: str) -> Sent:
+        """A channel post or thread reply carrying the marker, for `find_posted` after a crash."""
+        return await self._post(workspace_id, channel_id, message, thread_id,
+                                metadata={"event_type": NUDGE_EVENT, "event_payload": {"marker": marker}})
+
+    async def find_posted(self, workspace_id: str, channel_id: str, thread_id: str | None,
+                          marker: str) -> Sent | None:
+        """The post carrying `marker`: in the thread (conversations.replies) or the channel's newest
+        100 messages (conversations.history). Errors raise DeliveryError: asked again later."""
+        method = "conversations.replies" if thread_id else "conversations.history"
+        where = {"channel": channel_id, **({"ts": thread_id} if thread_id else {})}
+        return await self._find_marked(workspace_id, method, where, marker)
+
     async def find_sent(self, workspace_id: str, user_id: str, marker: str) -> Sent | None:
         """The DM carrying `marker`, or None if it never went out. Recovery runs minutes after a
         crash, so the newest 100 messages of the DM are plenty. Slack errors raise DeliveryError:
         the outbox then checks again later instead of resending."""
         channel = await self._dm_channel(workspace_id, user_id)
+        return await self._find_marked(workspace_id, "conversations.history", {"channel": channel}, marker)
+
+    async def _find_marked(self, workspace_id: str, method: str, where: dict[str, str], marker: str) -> Sent | None:
         cursor = ""
         for _ in range(HISTORY_PAGES):
-            page: dict[str, Any] = {"channel": channel, "limit": HISTORY_PAGE, "include_all_metadata": "true"}
+            page: dict[str, Any] = {**where, "limit": HISTORY_PAGE, "include_all_metadata": "true"}
             if cursor:
                 page["cursor"] = cursor
-            data = await self.call(workspace_id, "conversations.history", read=True, **page)
+            data = await self.call(workspace_id, method, read=True, **page)
             for item in data.get("messages") or []:
                 if carries(item, marker):
-                    return Sent(channel, str(item["ts"]))
+                    return Sent(where["channel"], str(item["ts"]))
             cursor = str((data.get("response_metadata") or {}).get("next_cursor") or "")
             if not data.get("has_more") or not cursor:
                 break

@@ -160,6 +160,8 @@ class SlackDouble:
         ts = self.next_ts()
         stored: dict[str, Any] = {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": ts,
                                   "text": args.get("text", ""), "blocks": args.get("blocks", [])}
+        if args.get("thread_ts"):
+            stored["thread_ts"] = args["thread_ts"]
         metadata = args.get("metadata")
         if isinstance(metadata, str):  # form-encoded callers send it as a JSON string
             metadata = json.loads(metadata)
@@ -229,6 +231,16 @@ class SlackDouble:
         if user.get("deleted"):
             return {"ok": False, "error": "user_disabled"}
         return {"ok": True, "channel": {"id": dm_of(users[0])}}
+
+    def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A thread, parent first, oldest first (one page is enough for the tests)."""
+        channel, parent = str(args.get("channel", "")), str(args.get("ts", ""))
+        thread = [m for m in self.history.get(channel, []) if parent in (m["ts"], m.get("thread_ts"))]
+        if not thread:
+            return {"ok": False, "error": "thread_not_found"}
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in thread]
+        return {"ok": True, "messages": messages, "has_more": False, "response_metadata": {"next_cursor": ""}}
 
     def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         """Newest first, `limit` per page with an opaque cursor; metadata only with
