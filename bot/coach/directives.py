@@ -42,7 +42,8 @@ def _is_order_verb(word: str, rest: str, imp: dict[str, Any], locale: str) -> bo
         return False
     nxt = _WORD.match(rest.lstrip())
     gerund = bool(nxt and has_form(nxt.group(0), "gerund", locale))
-    evidence = bool(compile_pattern(imp["objects"]).match(rest)) or gerund
+    proper = bool(nxt and nxt.group(0)[:1].isupper())  # "Use Teams for..."
+    evidence = bool(compile_pattern(imp["objects"]).match(rest)) or gerund or proper
     return evidence or (listed and not is_noun(low))
 
 

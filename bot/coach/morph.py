@@ -46,6 +46,11 @@ def has_form(word: str, form: str, locale: str = "en") -> bool:
     return any(low in forms.get(tag, ()) for tag in _TAGS[form]) or (form in ("base", "verb") and low == lemma)
 
 
+def is_word(word: str) -> bool:
+    """True when English dictionaries know the word at all (so it is not a name like "Confluence")."""
+    return bool(lemminflect.getAllLemmas(word.lower()))
+
+
 def is_noun(word: str) -> bool:
     """True when English dictionaries know the word as a noun too ("update", "post", "time")."""
     return "NOUN" in lemminflect.getAllLemmas(word.lower())
