@@ -109,8 +109,3 @@ def mount(app: web.Application, runtime: Runtime) -> None:
     edge = build_edge(runtime)
     app[TEAMS] = edge
     app.router.add_post("/api/messages", messages)
-
-    async def drain(_app: web.Application) -> None:
-        await edge.refs.flush()
-
-    app.on_shutdown.append(drain)

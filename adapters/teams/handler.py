@@ -153,7 +153,6 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
                 outcome = await self.runtime.engine.handle(submitted)
             finally:
                 self._busy.discard(card_id)
-            await self.refs.flush()
             if outcome.form is not None:
                 await self.show_card(workspace, user, conversation, card_id, cards.form_card(outcome.form),
                                      form=outcome.form)
@@ -193,7 +192,6 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
 
     async def handle(self, event: events.Event, workspace: str, user: str) -> None:
         outcome = await self.runtime.engine.handle(event)
-        await self.refs.flush()
         if outcome.error:
             await self.tell(workspace, user, "errors.not_delivered", reason=outcome.error)
 
@@ -241,9 +239,7 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
         profile = await self.platform.fetch_profile(workspace, installer.id)
         name = installer.name or (profile.display_name if profile else "") or installer.id
         await self.say_in_thread(turn_context, self.copy("install.channel_hello", team=team_name, leader=name))
-        await self.refs.flush()
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         conv = await self.remember(turn_context)
-        self.refs.mark_gone(conv, "GoFirst was removed from this conversation")
-        await self.refs.flush()
+        await self.refs.mark_gone(conv, "GoFirst was removed from this conversation")

@@ -205,7 +205,7 @@ class TeamsPlatform:
                                       scope_if_gone=scope)
         except DeliveryError as exc:
             if exc.permanent and exc.scope:
-                self.refs.mark_gone(conv, exc.reason)
+                await self.refs.mark_gone(conv, exc.reason)
             raise
 
     async def _personal(self, workspace_id: str, user_id: str) -> Conversation:
@@ -243,7 +243,7 @@ class TeamsPlatform:
         ref.user = ChannelAccount(id=user_id)
         conv = Conversation(workspace_id, ref.conversation.id, "personal", seed.service_url, ref.serialize(),
                             user_id=user_id)
-        self.refs.save_later(conv)
+        await self.refs.learned(conv)
         return conv
 
 

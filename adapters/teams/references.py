@@ -1,18 +1,17 @@
 """Conversation references, cached in memory and kept in `teams_conversation`.
 
-The handler saves before the engine runs, in its own committed session. The platform, called while
-the engine's transaction may hold SQLite's write lock, only reads; what it learns (a new 1:1 chat,
-a person gone) is written by a background task that waits its turn, and `flush()` awaits those.
+The handler saves before the engine runs, in its own committed session. What the platform learns
+while sending (a new 1:1 chat, a person gone) is written at once, in a session of its own: the
+engine calls platforms only after its transaction has committed, so no write lock is held then.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field, replace
 from collections import OrderedDict
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import col, select
 
 from bot.clock import Clock
@@ -63,7 +62,6 @@ class ReferenceStore:
         self.db, self.clock = db, clock
         self._cache: dict[tuple[str, str], Conversation] = {}
         self._users: dict[tuple[str, str], str] = {}
-        self._pending: set[asyncio.Task[None]] = set()
         self.profiles: Recent[tuple[str, str | None]] = Recent(20000)  # names seen on activities
 
     def _remember(self, conv: Conversation) -> None:
@@ -101,26 +99,16 @@ class ReferenceStore:
         if name:
             self.profiles[f"{workspace_id}/{user_id}"] = (name, tz)
 
-    def save_later(self, conv: Conversation) -> None:
-        self._remember(conv)
-        self._later(self.save(conv))
+    async def learned(self, conv: Conversation) -> None:
+        """What a send taught us, stored without failing the send: a write that fails is logged,
+        and this process still knows it from its cache."""
+        try:
+            await self.save(conv)
+        except (SQLAlchemyError, OSError):
+            log.exception("could not store Teams conversation %s", conv.conversation_id)
 
-    def mark_gone(self, conv: Conversation, reason: str) -> None:
-        self.save_later(replace(conv, gone_reason=reason[:200]))
-
-    def _later(self, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._pending.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self._pending.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("could not store a Teams conversation reference", exc_info=task.exception())
-
-    async def flush(self) -> None:
-        while self._pending:
-            await asyncio.gather(*list(self._pending), return_exceptions=True)
+    async def mark_gone(self, conv: Conversation, reason: str) -> None:
+        await self.learned(replace(conv, gone_reason=reason[:200]))
 
     async def _find(self, *where: Any) -> Conversation | None:
         async with self.db.session() as session:

@@ -231,7 +231,6 @@ async def live(runtime: Runtime) -> AsyncIterator[Live]:
         try:
             yield Live(url, connector, runtime, edge, http, slept)
         finally:
-            await edge.refs.flush()
             await runner.cleanup()
             await connector_runner.cleanup()
 
@@ -262,6 +261,5 @@ async def secured(runtime: Runtime, keys: KeyServer, msal: StandInMsal) -> Async
         try:
             yield Live(url, connector, runtime, edge, http, [])
         finally:
-            await edge.refs.flush()
             await runner.cleanup()
             await connector_runner.cleanup()

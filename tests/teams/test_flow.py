@@ -143,7 +143,6 @@ async def test_a_person_without_a_chat_yet_gets_one_opened(live: Live) -> None:
     assert created and created[0].body["members"][0]["id"] == LEADER["id"]
     chat = created[0].conversation
     assert "GoFirst is now in" in card_text(live.connector.cards(chat)[-1])
-    await live.edge.refs.flush()
     campaign_id, leader_id = await campaign_for(live, LEADER)
     _, sent = await send_now(live.runtime.services, campaign_id, leader_id)
     assert sent and len(live.connector.sent(method="CREATE")) == 1  # the opened chat is reused

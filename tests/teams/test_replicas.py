@@ -36,8 +36,6 @@ async def replicas(runtime: Runtime, clock: FixedClock) -> AsyncIterator[tuple[L
         try:
             yield a, b
         finally:
-            for live in (a, b):
-                await live.edge.refs.flush()
             await runner_a.cleanup()
             await runner_b.cleanup()
             await other.db.dispose()

@@ -39,7 +39,6 @@ async def test_a_person_who_left_is_recorded_and_not_nudged_again(live: Live) ->
     live.connector.fail_next = [(403, {})]
     nudge, sent = await send_now(live.runtime.services, campaign_id, leader_id)
     assert not sent and nudge.state == "failed"
-    await live.edge.refs.flush()
     async with live.runtime.db.session() as session:
         person = await session.get(Person, leader_id)
         conversation = (await session.exec(select(TeamsConversation).where(
@@ -55,7 +54,6 @@ async def test_a_person_who_left_is_recorded_and_not_nudged_again(live: Live) ->
     assert held.state == "held" and len(live.connector.calls) == calls
 
     await live.say(LEADER, "status")  # the person writes again: reachable again
-    await live.edge.refs.flush()
     async with live.runtime.db.session() as session:
         conversation = (await session.exec(select(TeamsConversation).where(
             TeamsConversation.conversation_id == PERSONAL["alex"]))).one()
@@ -69,7 +67,6 @@ async def test_a_refused_card_update_does_not_make_the_person_unreachable(live: 
     nudge_id, card = live.last_card(LEADER)
     live.connector.fail_next = [(404, {})]  # the nudge message was deleted in Teams
     await live.submit(LEADER, nudge_id, submit_data(card, action_id="nudge.skip"))
-    await live.edge.refs.flush()
     posts = len(live.connector.cards(PERSONAL["alex"]))
     await live.say(LEADER, "status")
     assert len(live.connector.cards(PERSONAL["alex"])) == posts + 1  # still reachable
