@@ -193,6 +193,10 @@ async def oauth_live(migrated_db: Database, clock: FixedClock, double: SlackDoub
 
 @pytest.fixture
 async def seeded(live: Live) -> Seeded:
+    return await seed_workspace(live)
+
+
+async def seed_workspace(live: Live) -> Seeded:
     """A Slack workspace: Alex leads #product-team (Sam, Priya, Jordan); Dana is an admin; one campaign."""
     async with live.runtime.db.session() as session:
         await ensure_workspace(session, WORKSPACE, "GoFirst test")

@@ -8,6 +8,7 @@ import base64
 import itertools
 import json
 from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -47,6 +48,8 @@ class SlackDouble:
     url: str = ""
     _script: dict[str, deque[Failure]] = field(default_factory=lambda: defaultdict(deque))
     _gates: dict[str, asyncio.Event] = field(default_factory=dict)
+    delay: float = 0.0   # every answer takes this long: "Slack is slow today"
+    during: Callable[[str], Awaitable[None]] | None = None   # run while a delayed call waits
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
@@ -119,6 +122,11 @@ class SlackDouble:
         gate = self._gates.get(method)
         if gate is not None:
             await gate.wait()
+        if self.delay:
+            probe = asyncio.ensure_future(self.during(method)) if self.during else None
+            await asyncio.sleep(self.delay)
+            if probe is not None:
+                await probe
         if self._script[method]:
             failure = self._script[method].popleft()
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
@@ -246,7 +254,8 @@ class SlackDouble:
         """Newest first, `limit` per page with an opaque cursor; metadata only with
         `include_all_metadata`. A DM needs `im:history`."""
         channel = str(args.get("channel", ""))
-        known = channel in self.history or (channel.startswith("D") and "U" + channel[1:] in self.users)
+        known = channel in self.history or channel.startswith(("C", "G")) or \
+            (channel.startswith("D") and "U" + channel[1:] in self.users)
         if not known:
             return {"ok": False, "error": "channel_not_found"}
         if channel.startswith("D") and (missing := self._missing("im:history")):

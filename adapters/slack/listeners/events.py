@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.engine import events as ev
-from storage.repositories.people import ensure_person, find_person
-from storage.repositories.shares import share_for_thread
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackEdge
@@ -31,19 +29,6 @@ def is_thread_reply(message: dict[str, Any]) -> bool:
     return bool(thread) and thread != message.get("ts")
 
 
-async def remember_author(edge: "SlackEdge", workspace_id: str, event: dict[str, Any]) -> bool:
-    """True when the thread is a share's; its author is stored with their Slack name and timezone."""
-    async with edge.runtime.db.session() as session:
-        if await share_for_thread(session, workspace_id, event["channel"], event["thread_ts"]) is None:
-            return False
-        user = str(event.get("user", ""))
-        if await find_person(session, workspace_id, user) is None:
-            profile = await edge.platform.fetch_profile(workspace_id, user)
-            await ensure_person(session, workspace_id, user, profile.display_name if profile else "",
-                                profile.tz if profile else None)
-    return True
-
-
 async def on_message(edge: "SlackEdge", workspace_id: str, event: dict[str, Any]) -> None:
     subtype = event.get("subtype")
     channel = str(event.get("channel", ""))
@@ -59,7 +44,7 @@ async def on_message(edge: "SlackEdge", workspace_id: str, event: dict[str, Any]
     elif event.get("channel_type") == "im":
         if not is_thread_reply(event):
             await edge.handle(ev.CommandReceived(workspace_id, str(event["user"]), str(event.get("text", ""))))
-    elif is_thread_reply(event) and await remember_author(edge, workspace_id, event):
+    elif is_thread_reply(event):  # the engine keeps it only under a share, and meets a new author first
         await edge.handle(ev.ChannelReplyPosted(workspace_id, channel, str(event["thread_ts"]), str(event["ts"]),
                                                 str(event["user"]), str(event.get("text", ""))))
 
