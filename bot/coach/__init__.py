@@ -1,8 +1,9 @@
-"""The coach: spots directive drafts, offers a modelling rewrite, and tags barrier themes.
+"""The coach: spots directive drafts, offers a modelling rewrite that is safe to post, tags
+barrier themes, and coaches a leader's answer to a teammate.
 
 Pure functions over plain data; every pattern and user-facing word lives in prompts/coach/.
 """
-from bot.coach.check import check_draft
+from bot.coach.check import check_draft, check_fields
 from bot.coach.llm import reframe_with_llm
 from bot.coach.model import DraftCheck, Finding
 from bot.coach.reframe import FIELDS, reframe, reframe_text
@@ -14,6 +15,7 @@ __all__ = [
     "DraftCheck",
     "Finding",
     "check_draft",
+    "check_fields",
     "classify_themes",
     "reframe",
     "reframe_text",

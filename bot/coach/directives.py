@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.coach.lexicon import compile_pattern, load
 from bot.coach.model import MISSING_FIELDS, MISSING_KINDS, Finding
-from bot.coach.morph import has_form, is_noun
+from bot.coach.morph import english, has_form, is_noun
 from bot.coach.rules import matches, rules
 from bot.coach.text import Segment, clauses, mask_quotes, sentences
 
@@ -36,7 +36,7 @@ def _is_order_verb(word: str, rest: str, imp: dict[str, Any], locale: str) -> bo
     if low in {str(v).lower() for v in imp.get("not_orders", [])} or not rest.strip(" .!,;"):
         return False
     listed = low in {str(v).lower() for v in imp["verbs"]}
-    if not locale.startswith("en"):
+    if not english(locale):
         return listed
     if not listed and not has_form(low, "base", locale):
         return False

@@ -8,6 +8,7 @@ stems and the endings that make each form, because lemminflect is English only.
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import resources
 
 import lemminflect
 
@@ -23,11 +24,21 @@ _TAGS: dict[str, tuple[str, ...]] = {
 }
 
 
+@lru_cache(maxsize=64)
+def english(locale: str) -> bool:
+    """True when a locale's word forms come from lemminflect: English, and any locale without
+    its own morph.yaml (it falls back to the English rules as well)."""
+    base = locale.replace("_", "-").split("-")[0].lower()
+    if base == "en" or not base.isalpha():
+        return True
+    return not (resources.files("prompts") / "coach" / base / "morph.yaml").is_file()
+
+
 @lru_cache(maxsize=20000)
 def verb_lemma(word: str, locale: str = "en") -> str | None:
     """The dictionary verb behind a word form ("circulated" -> "circulate"), or None."""
     word = word.lower().strip("'’")
-    if not locale.startswith("en"):
+    if not english(locale):
         return _data_lemma(word, locale)
     lemmas = lemminflect.getAllLemmas(word).get("VERB")
     return lemmas[0] if lemmas else None
@@ -40,7 +51,7 @@ def has_form(word: str, form: str, locale: str = "en") -> bool:
     lemma = verb_lemma(low, locale)
     if lemma is None:
         return False
-    if not locale.startswith("en"):
+    if not english(locale):
         return _data_has_form(low, lemma, form, locale)
     forms = lemminflect.getAllInflections(lemma, upos="VERB")
     return any(low in forms.get(tag, ()) for tag in _TAGS[form]) or (form in ("base", "verb") and low == lemma)

@@ -28,7 +28,7 @@ def _safety(locale: str) -> dict[str, object]:
 def _norm(word: str, locale: str) -> str:
     """A word reduced for comparison: lower case, verb lemma, plural s dropped."""
     low = word.lower().strip("'’")
-    lemma = verb_lemma(low, locale) if locale.startswith("en") else None
+    lemma = verb_lemma(low, locale)
     low = lemma or low
     return low[:-1] if len(low) > 3 and low.endswith("s") and not low.endswith("ss") else low
 
