@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 
 from bot.config import Settings
-from bot.engine import events
-from bot.engine.messages import Form, HomeView, Message, Sent
+from bot.core import events
+from bot.core.messages import Form, HomeView, Message, Sent
 from bot.delivery import send_now
-from bot.engine.port import Profile
+from bot.core.port import Profile
 from bot.delivery.digests import send_digest
 from bot.runtime import build_runtime
 from storage.migrate import upgrade

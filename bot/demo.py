@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
-from bot.engine.services import Services
+from bot.core.services import Services
 from storage.repositories.people import add_member, ensure_person, ensure_workspace, team_by_channel
 from storage.tables import Campaign, Team
 

@@ -8,8 +8,8 @@ from bot.coach.packs import load_packs
 from bot.config import Settings
 from bot.copy import load_copy
 from bot.engine.engine import Engine
-from bot.engine.port import PlatformRegistry
-from bot.engine.services import Services
+from bot.core.port import PlatformRegistry
+from bot.core.services import Services
 from storage.db import Database
 
 

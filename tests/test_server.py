@@ -6,7 +6,7 @@ import aiohttp
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
-from bot.server import build_app
+from bot.app.server import build_app
 from tests.support.live import serve
 from tests.support.postgres import free_port
 

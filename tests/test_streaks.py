@@ -1,6 +1,6 @@
 from datetime import date
 
-from bot.engine.streaks import ShareOutcome, compute_streak, iso_week, weeks_between
+from bot.core.streaks import ShareOutcome, compute_streak, iso_week, weeks_between
 
 
 def shared(week: str, replies: bool = False, answered: bool = False) -> ShareOutcome:

@@ -11,9 +11,9 @@ from bot.campaigns.service import transition
 from bot.copy import Copy
 from bot.demo import ADMIN, DemoIds
 from bot.delivery import send_now
-from bot.engine.progress import load_streak, local_week
+from bot.core.progress import load_streak, local_week
 from bot.delivery.digests import send_digest
-from bot.engine.services import Services
+from bot.core.services import Services
 from storage.repositories.people import team_members
 from storage.repositories.shares import posted_shares
 from storage.tables import Campaign, Nudge, Person, Team

@@ -20,8 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters.local.broadcast import Broadcaster
 from bot.clock import Clock
-from bot.engine.messages import Form, HomeView, Message, Sent
-from bot.engine.port import Profile
+from bot.core.messages import Form, HomeView, Message, Sent
+from bot.core.port import Profile
 from storage.db import Database
 from storage.repositories.people import find_person
 from storage.tables.playground import PlaygroundMessage

@@ -16,7 +16,7 @@ from adapters.local.platform import LocalPlatform, as_json, dm_of, home_of, row_
 from adapters.local.requests import BadRequest, json_body, refuses_bad_input, text_field, text_values
 from bot.copy import Copy
 from bot.demo import DEMO_CHANNEL, DemoIds
-from bot.engine import events
+from bot.core import events
 from bot.engine.engine import Outcome
 from bot.runtime import Runtime
 from storage.tables.playground import PlaygroundMessage

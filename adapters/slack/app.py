@@ -17,8 +17,8 @@ from adapters.slack.oauth import oauth_settings
 from adapters.slack.platform import PREFIX, SlackPlatform, web_client
 from bot.copy import Copy, load_copy
 from bot.engine.engine import Outcome
-from bot.engine.events import Event
-from bot.engine.port import DeliveryError
+from bot.core.events import Event
+from bot.core.port import DeliveryError
 from bot.runtime import Runtime
 from storage.repositories.people import ensure_workspace
 

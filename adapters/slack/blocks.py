@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from bot.copy import Copy
-from bot.engine.messages import Action, Form, FormField, HomeView, Message
+from bot.core.messages import Action, Form, FormField, HomeView, Message
 
 Block = dict[str, Any]
 MAX_BLOCKS = 50          # per message or view

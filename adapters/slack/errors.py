@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.engine.port import DeliveryError
+from bot.core.port import DeliveryError
 
 # The bot is not in the channel or cannot see it: the leader is told how to invite it.
 CHANNEL = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action",

@@ -24,10 +24,10 @@ from sqlmodel import col, select
 from adapters.slack import blocks
 from adapters.slack.errors import delivery_error, transport_error
 from bot.copy import Copy
-from bot.engine.compose import SHARE_FORM
-from bot.engine.messages import Action, Form, HomeView, Message, Sent
-from bot.engine.port import DeliveryError, Profile
-from bot.engine.vocabulary import ActionId
+from bot.core.compose import SHARE_FORM
+from bot.core.messages import Action, Form, HomeView, Message, Sent
+from bot.core.port import DeliveryError, Profile
+from bot.core.vocabulary import ActionId
 from storage.db import Database
 from storage.tables import Nudge, Person, Workspace
 

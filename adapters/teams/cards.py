@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.copy import load_copy
-from bot.engine.messages import Action, Form, FormField, HomeView, Message
+from bot.core.messages import Action, Form, FormField, HomeView, Message
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"

@@ -16,10 +16,10 @@ from adapters.teams.dedupe import SeenActivities
 from adapters.teams.platform import CLICKED, TeamsPlatform, trigger_for
 from adapters.teams.references import Conversation, ReferenceStore
 from bot.copy import Copy
-from bot.engine import events
-from bot.engine.vocabulary import COMMANDS
-from bot.engine.messages import Form, Message
-from bot.engine.port import DeliveryError
+from bot.core import events
+from bot.core.vocabulary import COMMANDS
+from bot.core.messages import Form, Message
+from bot.core.port import DeliveryError
 from bot.runtime import Runtime
 from storage.tables import Share
 

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.engine.port import DeliveryError
+from bot.core.port import DeliveryError
 
 T = TypeVar("T")
 Now = Callable[[], float]

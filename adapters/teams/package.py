@@ -15,7 +15,7 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from bot.copy import load_copy
-from bot.engine.vocabulary import COMMANDS
+from bot.core.vocabulary import COMMANDS
 
 MANIFEST_VERSIONS = ("1.24", "1.30")
 SCHEMA_URL = "https://developer.microsoft.com/en-us/json-schemas/teams/v{v}/MicrosoftTeams.schema.json"

@@ -26,8 +26,8 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 from adapters.teams import cards
 from adapters.teams.limits import SendFailure, SlidingLimiter, Sleep, with_retries
 from adapters.teams.references import Conversation, Recent, ReferenceStore
-from bot.engine.messages import Form, HomeView, Message, Sent
-from bot.engine.port import DeliveryError, Profile
+from bot.core.messages import Form, HomeView, Message, Sent
+from bot.core.port import DeliveryError, Profile
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -12,7 +12,7 @@ from bot.campaigns.audience import resolve_audience
 from bot.campaigns.service import find_campaign
 from bot.delivery.policy import held_reason
 from bot.delivery.states import OPEN, NudgeState
-from bot.engine.services import Services
+from bot.core.services import Services
 from bot.scheduling.cap import Cap, apply_cap
 from bot.scheduling.people import hours_of, pause_covering
 from bot.scheduling.planner import PlanError, describe, slots

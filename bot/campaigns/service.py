@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.campaigns.audience import resolve_audience
 from bot.campaigns.spec import TRANSITIONS, CampaignSpec, FieldError, InvalidCampaign, validate, weekday_number
 from bot.delivery.states import ATTENTION, OPEN, NudgeState, move
-from bot.engine.services import Services
+from bot.core.services import Services
 from bot.scheduling.planner import SHORT_DAYS, parse_days
 from storage.repositories.people import find_person, team_by_channel
 from storage.tables import AuditEntry, Campaign, Nudge, Person, Team, Workspace

@@ -15,7 +15,7 @@ from bot.campaigns.service import (BadTransition, CampaignNotFound, export_specs
                                    transition)
 from bot.campaigns.spec import CampaignSpec, InvalidCampaign, from_yaml_dict
 from bot.cli.common import fail, run, settings_from
-from bot.engine.services import Services
+from bot.core.services import Services
 from bot.runtime import build_runtime
 from bot.scheduling.cap import Cap
 from storage.migrate import require_current

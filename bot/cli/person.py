@@ -6,7 +6,7 @@ import json
 import typer
 
 from bot.cli.common import fail, run, settings_from
-from bot.mounts import privacy_hooks
+from bot.app.mounts import privacy_hooks
 from bot.privacy import PersonNotFound, erase_person, export_person
 from storage.db import Database
 from storage.migrate import require_current

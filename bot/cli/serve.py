@@ -10,9 +10,9 @@ from bot.cli.common import fail, run, settings_from, setup_logging
 from bot.cli.teams import check_serve_settings as check_teams
 from bot.config import Settings
 from bot.demo import seed_demo
-from bot.mounts import mounts_for
+from bot.app.mounts import mounts_for
 from bot.runtime import Runtime, build_runtime
-from bot.server import build_app
+from bot.app.server import build_app
 from storage.db import DatabaseUnavailable
 from storage.migrate import NotMigrated, require_current, upgrade
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from bot.engine.messages import Message, Sent
-from bot.engine.port import Platform
+from bot.core.messages import Message, Sent
+from bot.core.port import Platform
 
 
 @runtime_checkable

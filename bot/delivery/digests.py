@@ -7,10 +7,10 @@ import logging
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import posts
-from bot.engine import compose
-from bot.engine.messages import Sent
-from bot.engine.port import DeliveryError
-from bot.engine.services import Services
+from bot.core import compose
+from bot.core.messages import Sent
+from bot.core.port import DeliveryError
+from bot.core.services import Services
 from storage.repositories.shares import replies_for
 from storage.tables import Person, Reply, Share
 from storage.tables.outbox import OutboxPost

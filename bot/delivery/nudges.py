@@ -11,8 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.coach.packs import next_nudge
 from bot.delivery import outbox
 from bot.delivery.states import OPEN, NudgeState
-from bot.engine.services import Services
-from bot.engine.progress import local_week
+from bot.core.services import Services
+from bot.core.progress import local_week
 from storage.tables import Campaign, Nudge, Person
 
 

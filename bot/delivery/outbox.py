@@ -18,10 +18,10 @@ from bot.delivery.capability import marker_for, send_marked
 from bot.delivery.prompts import prompt_in
 from bot.delivery.policy import Policy, SendFacts, held_reason, send_decision
 from bot.delivery.states import OPEN, NudgeState
-from bot.engine import compose
-from bot.engine.messages import Sent
-from bot.engine.port import DeliveryError, UnknownPlatform
-from bot.engine.services import Services
+from bot.core import compose
+from bot.core.messages import Sent
+from bot.core.port import DeliveryError, UnknownPlatform
+from bot.core.services import Services
 from bot.scheduling.people import hours_of, pause_covering
 from storage.db import is_sqlite
 from storage.tables import Nudge, Person, Workspace

@@ -3,14 +3,15 @@ the thread, a digest DM. A flow records the post (`enqueue`) in its own transact
 `dispatch` after the commit; the row is claimed (`pending → sending`, committed) before the platform
 is called, so a second click, a second replica or a crash never sends it twice. What a sent, failed
 or unconfirmed post means for the product is the engine's business: it registers one `PostOutcome`
-per kind on `Services.post_outcomes`, and this module calls it in the transaction that records."""
+(bot/core/services.py) per kind on `Services.post_outcomes`, and this module calls it in the
+transaction that records."""
 from __future__ import annotations
 
 import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -18,24 +19,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery.capability import Traceable, TraceablePosts, post_marked, post_marker, send_marked
-from bot.engine.messages import Message, Sent, message_from_data, message_to_data
-from bot.engine.port import DeliveryError, UnknownPlatform
-from bot.engine.services import Services
+from bot.core.messages import Message, Sent, message_from_data, message_to_data
+from bot.core.port import DeliveryError, UnknownPlatform
+from bot.core.services import Services
 from storage.tables.outbox import OutboxPost
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 STALE_PENDING = timedelta(seconds=30)   # recorded but never dispatched: the process died after its commit
-
-
-class PostOutcome(Protocol):
-    """What a kind of post means once its fate is known; each runs inside the recording transaction."""
-
-    async def sent(self, services: Services, session: AsyncSession, post: OutboxPost, where: Sent) -> None: ...
-
-    async def failed(self, services: Services, session: AsyncSession, post: OutboxPost, error: DeliveryError) -> None: ...
-
-    async def unknown(self, services: Services, session: AsyncSession, post: OutboxPost) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from bot.delivery.capability import Traceable, marker_for
 from bot.delivery.outbox import ours, record_sent
 from bot.delivery.policy import Policy
 from bot.delivery.states import NudgeState
-from bot.engine.port import DeliveryError, UnknownPlatform
-from bot.engine.services import Services
+from bot.core.port import DeliveryError, UnknownPlatform
+from bot.core.services import Services
 from storage.tables import Nudge, Person
 from storage.tables.scheduling import NudgeDelivery
 

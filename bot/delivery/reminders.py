@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from bot.copy import Copy, load_copy
-from bot.engine import compose
-from bot.engine.port import DeliveryError, UnknownPlatform
-from bot.engine.services import Services
+from bot.core import compose
+from bot.core.port import DeliveryError, UnknownPlatform
+from bot.core.services import Services
 from bot.scheduling.cap import add_working_days, working_hours_between
 from bot.delivery.capability import reminder_marker, send_marked
 from bot.delivery.policy import Policy, held_reason

@@ -9,7 +9,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
-from bot.engine.services import Services
+from bot.core.services import Services
 from bot.delivery import posts
 from bot.delivery.outbox import claim_due, deliver_claimed
 from bot.delivery.policy import Policy

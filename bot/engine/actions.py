@@ -10,15 +10,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.delivery.states import ANSWERABLE
 from bot.engine import effects
 from bot.engine.controls import local_today, parse_snooze, pause, set_opted_out
-from bot.engine.events import ActionClicked
+from bot.core.events import ActionClicked
 from bot.engine.home import publish_home
-from bot.engine.messages import Sent
+from bot.core.messages import Sent
 from bot.engine.nudges import decline_nudge, leaders_nudge, skip_nudge, snooze_nudge
 from bot.engine.posting import post_share
 from bot.engine.replies import open_answer_form
-from bot.engine.services import Services
+from bot.core.services import Services
 from bot.engine.shares import edit_share, open_share_form, reframe_share
-from bot.engine.vocabulary import ActionId
+from bot.core.vocabulary import ActionId
 from storage.tables import Person
 
 log = logging.getLogger(__name__)

@@ -4,15 +4,16 @@ from __future__ import annotations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.engine import compose, effects
+from bot.core import compose
+from bot.engine import effects
 from bot.engine.controls import SnoozeError, local_today, parse_snooze, pause, paused_until, set_opted_out
-from bot.engine.events import CommandReceived
-from bot.engine.messages import Fact, Message
-from bot.engine.progress import load_streak
-from bot.engine.services import Services
+from bot.core.events import CommandReceived
+from bot.core.messages import Fact, Message
+from bot.core.progress import load_streak
+from bot.core.services import Services
 from bot.engine.settings_commands import settings_command
 from bot.engine.shares import open_share_form
-from bot.engine.vocabulary import SETTINGS_COMMANDS
+from bot.core.vocabulary import SETTINGS_COMMANDS
 from storage.repositories.people import teams_led_by
 from storage.tables import Nudge, Person
 

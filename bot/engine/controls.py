@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.engine.services import zone_of
+from bot.core.services import zone_of
 from storage.tables import AuditEntry, Pause, Person
 
 MAX_SNOOZE_DAYS = 366

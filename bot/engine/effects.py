@@ -8,9 +8,9 @@ import logging
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.engine.messages import Form, HomeView, Message, Sent
-from bot.engine.port import DeliveryError
-from bot.engine.services import Services
+from bot.core.messages import Form, HomeView, Message, Sent
+from bot.core.port import DeliveryError
+from bot.core.services import Services
 from storage.db import after_commit
 from storage.tables import Person
 

@@ -11,16 +11,17 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery.digests import DIGEST, DigestOutcome
-from bot.engine import actions, compose, events
+from bot.core import compose, events
+from bot.engine import actions
 from bot.engine.commands import run_command
 from bot.engine.home import publish_home
 from bot.engine.installs import profile_seen, team_installed
-from bot.engine.messages import Form
+from bot.core.messages import Form
 from bot.engine.people import meet, person_for
-from bot.engine.port import DeliveryError
+from bot.core.port import DeliveryError
 from bot.engine.posting import SHARE_POST, ShareOutcome
 from bot.engine.replies import ANSWER, AnswerOutcome, delete_reply, edit_reply, record_reply, submit_answer
-from bot.engine.services import Services
+from bot.core.services import Services
 from bot.engine.shares import submit_share
 from storage.repositories.people import add_member, team_by_channel
 from storage.tables import Person

@@ -4,9 +4,10 @@ from __future__ import annotations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.engine import compose, effects
-from bot.engine.progress import load_streak
-from bot.engine.services import Services
+from bot.core import compose
+from bot.engine import effects
+from bot.core.progress import load_streak
+from bot.core.services import Services
 from storage.repositories.shares import posted_shares
 from storage.tables import Campaign, Person
 

@@ -7,9 +7,9 @@ import logging
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.engine import effects
-from bot.engine.events import BotAddedToTeam, ProfileSeen
+from bot.core.events import BotAddedToTeam, ProfileSeen
 from bot.engine.people import person_for
-from bot.engine.services import Services
+from bot.core.services import Services
 from storage.repositories.people import find_person, team_by_channel
 from storage.tables import Person, Team
 

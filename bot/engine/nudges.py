@@ -7,10 +7,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.delivery import states
 from bot.delivery.prompts import prompt_in
 from bot.delivery.states import NudgeState
-from bot.engine import compose, effects
+from bot.core import compose
+from bot.engine import effects
 from bot.engine.controls import local_today, parse_snooze, pause, set_opted_out
-from bot.engine.messages import Sent
-from bot.engine.services import Services
+from bot.core.messages import Sent
+from bot.core.services import Services
 from storage.tables import Nudge, Person
 
 

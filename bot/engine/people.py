@@ -7,10 +7,10 @@ import logging
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.engine import events
+from bot.core import events
 from bot.engine.controls import audit
-from bot.engine.port import DeliveryError, Profile, UnknownPlatform
-from bot.engine.services import Services
+from bot.core.port import DeliveryError, Profile, UnknownPlatform
+from bot.core.services import Services
 from storage.repositories.people import ensure_person, find_person, team_by_channel
 from storage.repositories.shares import share_for_thread
 from storage.tables import Person

@@ -9,13 +9,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import posts
 from bot.delivery.states import NudgeState
-from bot.engine import compose, effects
+from bot.core import compose
+from bot.engine import effects
 from bot.engine.controls import audit
-from bot.engine.messages import Sent
+from bot.core.messages import Sent
 from bot.engine.nudges import close_nudge
-from bot.engine.port import DeliveryError
-from bot.engine.progress import local_week
-from bot.engine.services import Services
+from bot.core.port import DeliveryError
+from bot.core.progress import local_week
+from bot.core.services import Services
 from bot.engine.shares import channel_label
 from storage.db import after_commit
 from storage.repositories.people import team_by_channel

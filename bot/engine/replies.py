@@ -8,13 +8,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.coach import classify_themes
 from bot.delivery import posts
-from bot.engine import compose, effects
-from bot.engine.events import ChannelReplyPosted, ReplyDeleted, ReplyEdited
-from bot.engine.messages import Form, Message, Sent
+from bot.core import compose
+from bot.engine import effects
+from bot.core.events import ChannelReplyPosted, ReplyDeleted, ReplyEdited
+from bot.core.messages import Form, Message, Sent
 from bot.engine.people import person_for
-from bot.engine.port import DeliveryError
-from bot.engine.progress import load_streak
-from bot.engine.services import Services
+from bot.core.port import DeliveryError
+from bot.core.progress import load_streak
+from bot.core.services import Services
 from storage.db import after_commit
 from storage.repositories.shares import reply_by_message, share_for_thread
 from storage.tables import Person, Reply, Share

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.copy import Copy
-from bot.engine import compose
+from bot.core import compose
 from bot.engine.controls import SnoozeError, local_today, skip_this_week, vacation
-from bot.engine.messages import Message
+from bot.core.messages import Message
 from bot.scheduling.people import override_hours, override_timezone
 from bot.scheduling.planner import PlanError
 from storage.tables import Person

@@ -7,10 +7,11 @@ from dataclasses import replace
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.coach import check_draft, classify_themes, reframe_with_llm
-from bot.engine import compose, effects
-from bot.engine.messages import Form, Sent
+from bot.core import compose
+from bot.engine import effects
+from bot.core.messages import Form, Sent
 from bot.engine.nudges import leaders_nudge
-from bot.engine.services import Services
+from bot.core.services import Services
 from storage.db import after_commit
 from storage.repositories.people import team_by_channel, teams_led_by
 from storage.tables import Person, Share, Team

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.engine.services import Services
+from bot.core.services import Services
 from bot.scheduling.cap import Cap
 from bot.scheduling.ticks import TickReport, plan_campaign
 

@@ -8,7 +8,7 @@ from datetime import date, time
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.engine.port import DeliveryError, Platform
+from bot.core.port import DeliveryError, Platform
 from bot.scheduling.planner import Hours, PlanError, parse_days, parse_hhmm, zone_named
 from storage.tables import Pause, Person
 

@@ -27,7 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.engine.services import Services
+from bot.core.services import Services
 from bot.scheduling.cap import Cap
 from bot.scheduling.jobs import CampaignTicks
 from bot.scheduling.ticks import active_campaign_ids

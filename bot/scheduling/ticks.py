@@ -14,8 +14,8 @@ from bot.campaigns.audience import Audience, resolve_audience
 from bot.campaigns.service import transition
 from bot.delivery.nudges import find_nudge, plan_nudge
 from bot.delivery.states import NOT_COUNTED, NudgeState, move
-from bot.engine.port import UnknownPlatform
-from bot.engine.services import Services
+from bot.core.port import UnknownPlatform
+from bot.core.services import Services
 from bot.scheduling.cap import Cap, apply_cap, working_hours_between
 from bot.scheduling.people import apply_zone, hours_of, profile_zone
 from bot.scheduling.planner import Cadence, PlanError, Slot, describe, parse_days, parse_hhmm, slots

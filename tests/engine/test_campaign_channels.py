@@ -6,7 +6,7 @@ import pytest
 from bot.campaigns.service import save
 from bot.campaigns.spec import CampaignSpec, InvalidCampaign
 from bot.demo import DEMO_WORKSPACE, DemoIds
-from bot.engine import events
+from bot.core import events
 from bot.runtime import Runtime
 from storage.repositories.people import ensure_person
 from tests.support.recording import RecordingPlatform

@@ -7,7 +7,7 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.demo import DEMO_WORKSPACE, DemoIds
-from bot.engine import events
+from bot.core import events
 from bot.delivery import send_now
 from bot.runtime import Runtime
 from storage.repositories.people import find_person

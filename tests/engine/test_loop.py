@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from bot.clock import FixedClock
 from bot.demo import DEMO_CHANNEL, DEMO_WORKSPACE, DemoIds
-from bot.engine import events
+from bot.core import events
 from bot.delivery import send_now
 from bot.delivery.digests import send_digest
 from bot.runtime import Runtime
@@ -128,7 +128,7 @@ async def test_a_streak_grows_over_weeks_and_a_snooze_freezes_it(runtime: Runtim
 
 async def test_permanent_failures_stop_further_nudges(runtime: Runtime, platform: RecordingPlatform,
                                                       demo: DemoIds, clock: FixedClock) -> None:
-    from bot.engine.port import DeliveryError
+    from bot.core.port import DeliveryError
 
     platform.fail_next.append(DeliveryError("account_inactive", permanent=True, scope="person"))
     nudge, sent = await send_now(runtime.services, demo.campaign_id, demo.leader_id)
@@ -146,7 +146,7 @@ async def test_permanent_failures_stop_further_nudges(runtime: Runtime, platform
 
 async def test_a_new_teammate_gets_their_name_from_the_platform_and_a_failed_digest_says_so(
         runtime: Runtime, platform: RecordingPlatform, demo: DemoIds) -> None:
-    from bot.engine.port import DeliveryError, Profile
+    from bot.core.port import DeliveryError, Profile
 
     share, thread = await share_and_post(runtime, platform, demo)
     platform.profiles["newbie"] = Profile("Noor Haddad", "Africa/Cairo")

@@ -9,8 +9,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.demo import DEMO_CHANNEL, DEMO_WORKSPACE, DemoIds
-from bot.engine import events
-from bot.mounts import privacy_hooks
+from bot.core import events
+from bot.app.mounts import privacy_hooks
 from bot.privacy import PrivacyHooks, erase_person, export_person
 from bot.runtime import Runtime
 from storage.tables import AuditEntry, Person, Reply, Share

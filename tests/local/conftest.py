@@ -13,7 +13,7 @@ from aiohttp import web
 from adapters.local import mount
 from adapters.local.routes import PLAYGROUND, Playground
 from bot.runtime import Runtime
-from bot.server import build_app
+from bot.app.server import build_app
 
 API = "/playground/api"
 

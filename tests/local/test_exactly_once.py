@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from adapters.local.broadcast import Broadcaster
 from adapters.local.platform import LocalPlatform
 from bot.clock import FixedClock
-from bot.engine.messages import Message, Sent
+from bot.core.messages import Message, Sent
 from bot.delivery import send_now
 from bot.runtime import Runtime, build_runtime
 from bot.delivery.capability import Traceable, marker_for

@@ -14,7 +14,7 @@ from aiohttp import web
 from adapters.local import mount
 from bot.config import Settings
 from bot.runtime import build_runtime
-from bot.server import build_app
+from bot.app.server import build_app
 from tests.local.conftest import API, Server
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.engine.messages import Message, Sent
+from bot.core.messages import Message, Sent
 from bot.runtime import Runtime, build_runtime
 from storage.db import Database
 from storage.tables import Campaign, Person, Team, Workspace

@@ -13,11 +13,11 @@ import aiohttp
 from aiohttp import web
 
 from bot.config import load_settings
-from bot.engine.messages import Form, HomeView, Message, Sent
-from bot.engine.port import DeliveryError, Profile
+from bot.core.messages import Form, HomeView, Message, Sent
+from bot.core.port import DeliveryError, Profile
 from bot.runtime import build_runtime
-from bot.scheduling.mount import mount
-from bot.server import build_app
+from bot.app.scheduling import mount
+from bot.app.server import build_app
 
 
 @dataclass

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from bot.clock import FixedClock
 from bot.delivery import send_now
-from bot.engine.port import DeliveryError
+from bot.core.port import DeliveryError
 from bot.runtime import Runtime
 from bot.delivery.policy import Policy
 from bot.scheduling.ticks import plan_campaign

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.port import Profile
+from bot.core.port import Profile
 from bot.runtime import Runtime
 from bot.scheduling.people import apply_zone, hours_of, override_hours, override_timezone, profile_zone
 from bot.scheduling.planner import PlanError

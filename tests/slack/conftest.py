@@ -21,7 +21,7 @@ from adapters.slack.app import SlackEdge
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
-from bot.server import build_app
+from bot.app.server import build_app
 from storage.db import Database
 from storage.repositories.people import add_member, ensure_person, ensure_workspace
 from storage.tables import Campaign, Person, Team

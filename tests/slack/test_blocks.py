@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from adapters.slack import blocks
 from bot.copy import load_copy
-from bot.engine.messages import Action, Fact, Form, FormField, HomeSection, HomeView, Message
+from bot.core.messages import Action, Fact, Form, FormField, HomeSection, HomeView, Message
 
 WORDING = load_copy("en", "slack")
 

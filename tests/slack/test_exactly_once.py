@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from adapters.slack.oauth import BOT_SCOPES
 from adapters.slack.platform import SlackPlatform
 from bot.clock import FixedClock
-from bot.engine.messages import Message, Sent
+from bot.core.messages import Message, Sent
 from bot.delivery import send_now
 from bot.runtime import Runtime, build_runtime
 from bot.delivery.capability import Traceable, marker_for

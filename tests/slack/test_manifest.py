@@ -73,9 +73,9 @@ def test_urls_point_at_the_one_server(manifest: dict[str, Any]) -> None:
 
 def test_every_engine_button_is_known_to_the_adapter_and_has_a_flow() -> None:
     from bot.copy import load_copy
-    from bot.engine import compose
+    from bot.core import compose
     from bot.engine.actions import FLOWS
-    from bot.engine.streaks import Streak
+    from bot.core.streaks import Streak
     from storage.tables import Person, Reply, Share
 
     copy, person = load_copy("en"), Person(workspace_id="slack:T", platform_user_id="U1", is_admin=True)

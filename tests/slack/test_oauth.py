@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from adapters.slack.oauth import fernet_from_secret
-from bot.engine.messages import Message
-from bot.engine.port import DeliveryError
+from bot.core.messages import Message
+from bot.core.port import DeliveryError
 from storage.tables import Workspace
 from tests.slack.conftest import LEADER, OAUTH_SECRET_KEY, WORKSPACE, Live
 

@@ -13,7 +13,7 @@ from aiohttp import web
 from adapters.slack import SLACK_EDGE, mount_socket_mode
 from bot.clock import FixedClock
 from bot.runtime import build_runtime
-from bot.server import build_app
+from bot.app.server import build_app
 from storage.db import Database
 from tests.slack.conftest import LEADER, Live, settings_for
 from tests.slack.double import BOT_TOKEN, TEAM_ID, SlackDouble

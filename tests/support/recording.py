@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from bot.engine.messages import Form, HomeView, Message, Sent
-from bot.engine.port import DeliveryError, Profile
+from bot.core.messages import Form, HomeView, Message, Sent
+from bot.core.port import DeliveryError, Profile
 
 
 @dataclass

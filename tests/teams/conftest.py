@@ -19,7 +19,7 @@ from adapters.teams.auth import Authentication, BotConfig
 from botbuilder.integration.aiohttp import CloudAdapter
 from bot.config import Settings
 from bot.runtime import Runtime
-from bot.server import build_app
+from bot.app.server import build_app
 from tests.teams.keys import ISSUER, KeyServer, StandInMsal
 
 TENANT = "72f988bf-0000-4000-8000-000000000001"

@@ -13,9 +13,9 @@ import pytest
 
 from adapters.teams import cards
 from bot.copy import load_copy
-from bot.engine import compose
-from bot.engine.messages import Action
-from bot.engine.streaks import Streak
+from bot.core import compose
+from bot.core.messages import Action
+from bot.core.streaks import Streak
 from storage.tables import Person, Reply, Share, Team
 from tests.teams.playground import npm_package
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.engine.events import BotAddedToTeam, ProfileSeen
-from bot.engine.messages import Message, Sent
+from bot.core.events import BotAddedToTeam, ProfileSeen
+from bot.core.messages import Message, Sent
 from bot.runtime import Runtime
 from storage.db import Database
 from storage.repositories.people import ensure_person, ensure_workspace, find_person, team_by_channel

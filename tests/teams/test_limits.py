@@ -6,7 +6,7 @@ import random
 import pytest
 
 from adapters.teams.limits import SendFailure, SlidingLimiter, backoff_delay, with_retries
-from bot.engine.port import DeliveryError
+from bot.core.port import DeliveryError
 
 
 class FakeTime:

@@ -13,7 +13,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from bot.cli import app as cli
-from bot.engine.vocabulary import COMMANDS
+from bot.core.vocabulary import COMMANDS
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "schemas"
 BOT_ID = "6d3c5e2a-1b2c-4d5e-8f90-123456789abc"

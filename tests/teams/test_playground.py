@@ -18,7 +18,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.delivery import send_now
 from bot.runtime import Runtime, build_runtime
-from bot.server import build_app
+from bot.app.server import build_app
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.repositories.people import find_person

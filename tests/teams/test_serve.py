@@ -11,7 +11,7 @@ from adapters.teams import mount as mount_teams
 from bot.cli import app as cli
 from bot.cli.teams import check_serve_settings
 from bot.config import Settings
-from bot.mounts import mounts_for
+from bot.app.mounts import mounts_for
 
 
 def test_serve_refuses_teams_credentials_without_an_app_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.engine.events import ActionClicked
-from bot.engine.vocabulary import ActionId
+from bot.core.events import ActionClicked
+from bot.core.vocabulary import ActionId
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackEdge

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.engine.commands import parse_command
-from bot.engine.events import CommandReceived
+from bot.core.events import CommandReceived
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackEdge

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.engine import events as ev
+from bot.core import events as ev
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackEdge

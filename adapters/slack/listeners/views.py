@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.blocks import form_errors, submitted_values
-from bot.engine.compose import ANSWER_FORM, SHARE_FORM
-from bot.engine.events import FormSubmitted
+from bot.core.compose import ANSWER_FORM, SHARE_FORM
+from bot.core.events import FormSubmitted
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackEdge

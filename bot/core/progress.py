@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.engine.services import zone_of
-from bot.engine.streaks import ShareOutcome, Streak, compute_streak, iso_week, weeks_between
+from bot.core.services import zone_of
+from bot.core.streaks import ShareOutcome, Streak, compute_streak, iso_week, weeks_between
 from storage.repositories.shares import posted_shares, replies_for_shares
 from storage.tables import Pause, Person
 

@@ -6,9 +6,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.copy import Copy
-from bot.engine.messages import Action, Fact, Form, FormField, HomeSection, HomeView, Message
-from bot.engine.streaks import Streak
-from bot.engine.vocabulary import COMMANDS, ActionId
+from bot.core.messages import Action, Fact, Form, FormField, HomeSection, HomeView, Message
+from bot.core.streaks import Streak
+from bot.core.vocabulary import COMMANDS, ActionId
 
 if TYPE_CHECKING:
     from bot.coach.packs import PackNudge

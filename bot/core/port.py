@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.engine.messages import Form, HomeView, Message, Sent
+from bot.core.messages import Form, HomeView, Message, Sent
 
 
 @dataclass(frozen=True)

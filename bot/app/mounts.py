@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.privacy import PrivacyHooks
-from bot.server import Mount
+from bot.app.server import Mount
 
 
 def mounts_for(settings: Settings, *, playground: bool, socket_mode: bool = False) -> list[Mount]:
@@ -22,7 +22,7 @@ def mounts_for(settings: Settings, *, playground: bool, socket_mode: bool = Fals
 
         mounts.append(mount_teams)
     if settings.scheduler_enabled:  # the campaign scheduler and delivery worker (GOFIRST_SCHEDULER=0 turns off)
-        from bot.scheduling.mount import mount as mount_scheduling
+        from bot.app.scheduling import mount as mount_scheduling
 
         mounts.append(mount_scheduling)
     return mounts

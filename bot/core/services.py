@@ -2,19 +2,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock
 from bot.copy import Copy
-from bot.engine.port import Platform, PlatformRegistry
+from bot.core.port import DeliveryError, Platform, PlatformRegistry
 from bot.metrics import Metrics
 from storage.db import Database
 
 if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
     from bot.coach.packs import Pack
-    from bot.delivery.posts import PostOutcome
+    from bot.core.messages import Sent
+    from storage.tables.outbox import OutboxPost
     from storage.tables import Person
+
+
+class PostOutcome(Protocol):
+    """What a kind of outbox post means once its fate is known (the engine implements one per
+    kind; the delivery package calls it inside the transaction that records the answer)."""
+
+    async def sent(self, services: "Services", session: "AsyncSession", post: "OutboxPost", where: "Sent") -> None: ...
+
+    async def failed(self, services: "Services", session: "AsyncSession", post: "OutboxPost",
+                     error: DeliveryError) -> None: ...
+
+    async def unknown(self, services: "Services", session: "AsyncSession", post: "OutboxPost") -> None: ...
 
 
 @dataclass
