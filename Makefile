@@ -24,6 +24,8 @@ serve: $(VENV)/.app-installed
 	$(BIN)/gofirst serve
 
 test: $(VENV)/.test-installed
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.test-installed
