@@ -85,6 +85,8 @@ def _sentence_findings(sentence: Segment, original: str, locale: str) -> list[Fi
             if distancing.search(part.text):
                 continue
             for s, e in matches(rule, part.text, sentence.text, locale):
+                chunk = part.text[s:e]
+                s, e = s + len(chunk) - len(chunk.lstrip()), e - len(chunk) + len(chunk.rstrip())
                 a, b = part.start + s, part.start + e
                 found.append(Finding(rule.kind, a, b, original[a:b], rule.why, rule.field))
     if not question:

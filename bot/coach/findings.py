@@ -12,7 +12,7 @@ from bot.coach.text import sentences
 
 MAX_FINDINGS = 3
 _LEAD_DIRECTIVES = 2  # directive spans shown before the notes about the suggestion
-_NOTES = ("pressure", NO_REWRITE, "blame")
+_NOTES = (NO_REWRITE, "pressure", "blame")
 
 
 def field_for(finding: Finding, text: str, locale: str = "en") -> str | None:
@@ -39,8 +39,9 @@ def _overlaps(f: Finding, kept: list[Finding]) -> bool:
 
 
 def curate(found: list[Finding], text: str, locale: str = "en", limit: int = MAX_FINDINGS) -> list[Finding]:
-    """The findings to show: two directive spans, then why a suggestion left something out or is
-    missing, then the rest of the spans, then the missing elements; no two spans overlapping."""
+    """The findings to show: two directive spans (one when there is no suggestion), then why the
+    suggestion is missing or left something out, then the other spans, then the missing
+    elements; no two spans overlapping."""
     rank = {kind: i for i, kind in enumerate(DIRECTIVE_ORDER)}
     pressure = [f for f in found if f.kind == "pressure"]
     found = [f for f in found if f.kind == "pressure" or not _overlaps(f, pressure)]  # say why it was left out
@@ -48,8 +49,9 @@ def curate(found: list[Finding], text: str, locale: str = "en", limit: int = MAX
                    key=lambda f: (f.start, rank.get(f.kind, 99), -(f.end - f.start)))
     notes = sorted((f for f in found if f.kind in _NOTES), key=lambda f: (_NOTES.index(f.kind), f.start))
     missing = sorted((f for f in found if f.kind in MISSING_KINDS), key=lambda f: MISSING_ORDER.index(f.kind))
+    lead = 1 if any(f.kind == NO_REWRITE for f in notes) else _LEAD_DIRECTIVES
     kept: list[Finding] = []
-    for group in (spans[:_LEAD_DIRECTIVES], notes, spans[_LEAD_DIRECTIVES:], missing):
+    for group in (spans[:lead], notes, spans[lead:], missing):
         for f in group:
             if len(kept) < limit and not _overlaps(f, kept) and all(k.kind != f.kind or k.text for k in kept):
                 kept.append(f)

@@ -38,9 +38,14 @@ def swap_pronouns(action: str, copy: dict[str, Any]) -> str:
     return re.sub(r"\bmy\s+my\b", "my", " ".join(words))
 
 
+_NOT_VERBS = frozenset("in on at by for of to up out off with the a an more less all any some no".split())
+
+
 def base_verb(word: str, locale: str) -> str | None:
     """The base form when word is a verb form that can open an action ("putting" -> "put")."""
     low = word.lower()
+    if low in _NOT_VERBS:
+        return None
     if has_form(low, "base", locale):
         return low
     if any(has_form(low, form, locale) for form in ("gerund", "participle", "present")):
@@ -138,6 +143,8 @@ def _verb_reading(word: str, rest: str, clause: str, copy: dict[str, Any], local
     "to" or a modal in the draft. The flag says whether the draft's grammar licensed the reading.
     """
     low = word.lower()
+    if low in _NOT_VERBS:
+        return None, False
     before = bool(compile_pattern(copy["verb_context"]).search(
         clause[: clause.lower().find(low)] if low in clause.lower() else ""))
     if has_form(low, "base", locale) or has_form(low, "gerund", locale):
@@ -253,4 +260,6 @@ def rewrite_text(text: str, locale: str = "en") -> str | None:
             return None
         if rewritten:
             out.append(rewritten)
+    if found and not state.tried:
+        return None  # only leftovers after the pressure went: no rewrite in the leader's voice
     return " ".join(out).strip()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.demo import DEMO_CHANNEL, DEMO_WORKSPACE, DemoIds
-from bot.engine import events
+from bot.core import events
 from bot.runtime import Runtime
 from storage.tables import Reply, Share
 from tests.engine.test_loop import FILLED, share_and_post
