@@ -49,11 +49,12 @@ def curate(found: list[Finding], text: str, locale: str = "en", limit: int = MAX
                    key=lambda f: (f.start, rank.get(f.kind, 99), -(f.end - f.start)))
     notes = sorted((f for f in found if f.kind in _NOTES), key=lambda f: (_NOTES.index(f.kind), f.start))
     missing = sorted((f for f in found if f.kind in MISSING_KINDS), key=lambda f: MISSING_ORDER.index(f.kind))
+    notes += [f for f in found if not f.text and f.kind not in _NOTES and f.kind not in MISSING_KINDS]
     lead = 1 if any(f.kind == NO_REWRITE for f in notes) else _LEAD_DIRECTIVES
     kept: list[Finding] = []
     for group in (spans[:lead], notes, spans[lead:], missing):
         for f in group:
-            if len(kept) < limit and not _overlaps(f, kept) and all(k.kind != f.kind or k.text for k in kept):
+            if len(kept) < limit and not _overlaps(f, kept) and f not in kept:
                 kept.append(f)
     order = {id(f): i for i, f in enumerate(kept)}
     return [_with_field(f, field_for(f, text, locale)) for f in sorted(kept, key=lambda f: order[id(f)])]
