@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestServer
 from bot.coach import reframe, reframe_with_llm
 from bot.coach.llm import chat_url
 
-DRAFT = {"try": "Everyone must post updates in the channel from Monday", "why": "", "barrier": "", "ask": ""}
+DRAFT = {"try": "Everyone must post updates in the channel from Monday", "why": "", "barrier": "time", "ask": ""}
 GOOD = {
     "try": "I'm trying to post my own updates in the channel from Monday.",
     "why": "I want our work to be easier to find.",
@@ -48,6 +48,14 @@ class FakeChat:
             content = json.dumps({**GOOD, "try": "Everyone must post updates from Monday."})
         if self.mode == "wrong_shape":
             content = json.dumps({"text": "hello"})
+        if self.mode == "placeholder":
+            content = json.dumps({**GOOD, "barrier": "What makes this hard for me is …"})
+        if self.mode == "order_word":
+            content = json.dumps({**GOOD, "ask": "Please make sure you reply, it is mandatory."})
+        if self.mode == "lost_words":
+            content = json.dumps({**GOOD, "try": "I'm trying to be more open."})
+        if self.mode == "invented_barrier":
+            content = json.dumps({**GOOD, "barrier": "My barrier is fear of looking silly."})
         return web.json_response({"choices": [{"message": {"role": "assistant", "content": content}}]})
 
 
@@ -86,7 +94,8 @@ async def test_fenced_json_answer_is_accepted(chat: tuple[FakeChat, str]) -> Non
     assert (await reframe_with_llm(DRAFT, url, "tiny", opted_out=False)) == (GOOD, "llm")
 
 
-@pytest.mark.parametrize("mode", ["500", "malformed", "directive", "wrong_shape"])
+@pytest.mark.parametrize("mode", ["500", "malformed", "directive", "wrong_shape", "placeholder", "order_word",
+                                  "lost_words"])
 async def test_failures_fall_back_to_rules(chat: tuple[FakeChat, str], mode: str) -> None:
     fake, url = chat
     fake.mode = mode
@@ -127,3 +136,11 @@ def test_chat_url() -> None:
     assert chat_url("http://h/v1") == "http://h/v1/chat/completions"
     assert chat_url("http://h/v1/") == "http://h/v1/chat/completions"
     assert chat_url("http://h/v1/chat/completions") == "http://h/v1/chat/completions"
+
+
+async def test_a_barrier_the_leader_never_named_is_not_accepted(chat: tuple[FakeChat, str]) -> None:
+    fake, url = chat
+    fake.mode = "invented_barrier"
+    draft = {**DRAFT, "barrier": ""}
+    fields, source = await reframe_with_llm(draft, url, "tiny", opted_out=False)
+    assert source == "rules" and fields == reframe(draft) and fields["barrier"] == ""

@@ -1,6 +1,7 @@
 """Optional language-model reframe over an OpenAI-compatible chat endpoint, with the rules as the
 fallback. Off unless both a URL and a model are given; never called for an opted-out person; a
-strict timeout keeps the share form responsive; any failure quietly returns the rules' answer."""
+strict timeout keeps the share form responsive. The model's answer must pass the same safety
+checks as the rules' rewrite (safety.field_problems); on any failure the rules answer."""
 from __future__ import annotations
 
 import asyncio
@@ -12,8 +13,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.coach.directives import directive_findings
 from bot.coach.reframe import FIELDS, reframe
+from bot.coach.safety import field_problems
 
 log = logging.getLogger(__name__)
 _FENCE = re.compile(r"\A\s*```(?:json)?\s*(.*?)\s*```\s*\Z", re.S)
@@ -41,10 +42,11 @@ def build_messages(fields: dict[str, str]) -> list[dict[str, str]]:
     ]
 
 
-def parse_reply(body: Any) -> dict[str, str] | None:
+def parse_reply(body: Any, draft: dict[str, str] | None = None, locale: str = "en") -> dict[str, str] | None:
     """The four fields from a chat completion body, or None if it is not a usable answer.
 
-    An answer that is still directive is rejected too: the rules do better than a bad model.
+    An answer that fails a safety check against the draft (still directive, an order word, a
+    placeholder, an invented barrier, the leader's words dropped) is rejected too.
     """
     try:
         content = body["choices"][0]["message"]["content"]
@@ -55,12 +57,16 @@ def parse_reply(body: Any) -> dict[str, str] | None:
     if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in FIELDS):
         return None
     out = {k: data[k].strip() for k in FIELDS}
-    if not out["try"] or any(directive_findings(v) for v in out.values()):
+    problems = field_problems(draft or {}, out, locale) if draft is not None else []
+    if not out["try"] or problems:
+        if problems:
+            log.warning("coach llm: answer rejected (%s); using rules", "; ".join(problems[:3]))
         return None
     return out
 
 
-async def _ask(url: str, model: str, fields: dict[str, str], timeout: float) -> dict[str, str] | None:
+async def _ask(url: str, model: str, fields: dict[str, str], timeout: float,
+               locale: str = "en") -> dict[str, str] | None:
     """One chat completion call; None on any HTTP, network, timeout or format problem."""
     payload = {"model": model, "messages": build_messages(fields), "temperature": 0.2}
     client_timeout = aiohttp.ClientTimeout(total=timeout)
@@ -74,7 +80,7 @@ async def _ask(url: str, model: str, fields: dict[str, str], timeout: float) -> 
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
         log.warning("coach llm: %s; using rules", type(exc).__name__)
         return None
-    return parse_reply(body)
+    return parse_reply(body, fields, locale)
 
 
 async def reframe_with_llm(
@@ -92,7 +98,7 @@ async def reframe_with_llm(
     if opted_out or not settings_url or not model:
         return reframe(fields, locale), "rules"
     try:
-        answer = await asyncio.wait_for(_ask(settings_url, model, fields, timeout), timeout=timeout)
+        answer = await asyncio.wait_for(_ask(settings_url, model, fields, timeout, locale), timeout=timeout)
     except asyncio.TimeoutError:
         answer = None
     if answer is None:

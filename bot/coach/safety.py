@@ -104,3 +104,33 @@ def problems(original: str, rewrite: str | None, locale: str = "en",
     if stable is not None and not out and not stable(rewrite):
         out.append("not stable: the coach would rewrite its own rewrite")
     return out
+
+
+def field_problems(draft: dict[str, str], answer: dict[str, str], locale: str = "en") -> list[str]:
+    """Every reason a field-by-field rewrite (from the rules or a language model) is unsafe.
+
+    The try field gets every check; the others must not give orders, hold placeholders or drop
+    the leader's words; and no barrier may be invented where the leader named none.
+    """
+    data = _safety(locale)
+    out: list[str] = []
+    for key in ("try", "why", "barrier", "ask"):
+        before, after = str(draft.get(key) or "").strip(), str(answer.get(key) or "").strip()
+        if key == "try" and before:
+            out += [f"try: {p}" for p in problems(before, after, locale)]
+            continue
+        if key == "barrier" and after and not before:
+            out.append("barrier: names a barrier the leader did not")
+        if before and not after:
+            out.append(f"{key}: the leader's words were dropped")
+        if not after:
+            continue
+        if any(f.kind in DIRECTIVE_KINDS for f in directive_findings(after, locale)):
+            out.append(f"{key}: still directive")
+        if compile_pattern(str(data["order_words"])).search(after):
+            out.append(f"{key}: contains an order word")
+        if compile_pattern(str(data["placeholders"])).search(after):
+            out.append(f"{key}: contains a placeholder")
+        if before and kept_share(before, after, locale) < MIN_KEPT:
+            out.append(f"{key}: keeps fewer than half of the leader's content words")
+    return out
