@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from bot.coach import check_draft, classify_themes, theme_label
-from bot.coach.evaluate import DEFAULT_DATA, evaluate
+from bot.coach.evaluate import DEFAULT_DATA, data_folder, evaluate, evaluate_kinds, evaluate_rewrites, locales
 
 coach_app = typer.Typer(
     help="The coach: spot directive drafts, suggest a modelling version, tag barrier themes.",
@@ -44,8 +44,11 @@ def _print_check(text: str, as_json: bool, locale: str) -> None:
     typer.echo(f"{'DIRECTIVE' if result.directive else 'modelling'}: {text}")
     for f in result.findings:
         where = f'{f.start}-{f.end} "{f.text}"' if f.text else "whole draft"
-        typer.echo(f"  - {f.kind} at {where}: {f.why}")
-    if result.suggestion != text.strip():
+        field = f" [{f.field}]" if f.field else ""
+        typer.echo(f"  - {f.kind}{field} at {where}: {f.why}")
+    if result.suggestion is None:
+        typer.echo("  suggestion: none (no clean rewrite)")
+    elif result.suggestion != text.strip():
         typer.echo(f"  suggestion: {result.suggestion}")
 
 
@@ -57,7 +60,9 @@ def check(
 ) -> None:
     """Check a draft for top-down phrasing and missing modelling elements, and suggest a rewrite.
 
-    JSON output: {"directive": bool, "findings": [{kind, start, end, text, why}], "suggestion": str}.
+    JSON output: {"directive": bool, "findings": [{kind, start, end, text, why, field}],
+    "suggestion": str or null}. At most three findings, most important first; suggestion is null
+    when no clean rewrite exists.
     """
     for item in _texts(text):
         _print_check(item, as_json, locale)
@@ -82,28 +87,52 @@ def themes(
 
 @coach_app.command("eval")
 def eval_(
-    data: Path = typer.Option(DEFAULT_DATA, "--data", help="Folder with directives.jsonl and themes.jsonl."),
-    locale: str = typer.Option("en", "--locale", help=LOCALE_HELP),
+    data: Path = typer.Option(DEFAULT_DATA, "--data", help="Folder with directives.jsonl and themes.jsonl (other locales in <folder>/<locale>/)."),
+    locale: str | None = typer.Option(None, "--locale", help="Only this locale; default: every locale with data."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Print precision, recall and F1 of the rules on the labelled data, per split (dev, test).
+    """Print precision, recall and F1 of the rules per locale and split (dev, test), then, on the
+    held-out test split, how often each kind of draft is flagged and how the rewrites fare.
 
     Directive scores treat "directive" as the positive class; theme scores are micro-averaged.
     """
-    for name in ("directives.jsonl", "themes.jsonl"):
-        if not (data / name).is_file():
-            typer.secho(f"error: {data / name} not found. Fix: pass --data with the folder holding it.", err=True)
+    chosen = [locale] if locale else locales(data)
+    for loc in chosen:
+        if not (data_folder(data, loc) / "directives.jsonl").is_file():
+            typer.secho(f"error: {data_folder(data, loc) / 'directives.jsonl'} not found. "
+                        "Fix: pass --data with the folder holding it.", err=True)
             raise typer.Exit(2)
-    scores = evaluate(data, locale)
+    if not chosen:
+        typer.secho(f"error: no directives.jsonl under {data}. Fix: pass --data with the folder holding it.", err=True)
+        raise typer.Exit(2)
+    for loc in chosen:
+        _print_scores(data, loc, as_json)
+
+
+def _emit(row: dict[str, object], line: str, as_json: bool) -> None:
+    typer.echo(json.dumps(row, ensure_ascii=False) if as_json else line)
+
+
+def _print_scores(data: Path, loc: str, as_json: bool) -> None:
+    """One locale's scores, kinds and rewrite figures."""
     if not as_json:
-        typer.echo(f"{'task':<10} {'split':<6} {'n':>4} {'precision':>9} {'recall':>7} {'F1':>6}")
-    for s in scores:
-        row = {"task": s.task, "split": s.split, "n": s.n, "precision": round(s.precision, 3),
+        typer.echo(f"[{loc}]\n{'task':<10} {'split':<6} {'n':>4} {'precision':>9} {'recall':>7} {'F1':>6}")
+    for s in evaluate(data, loc):
+        row = {"locale": loc, "task": s.task, "split": s.split, "n": s.n, "precision": round(s.precision, 3),
                "recall": round(s.recall, 3), "f1": round(s.f1, 3)}
-        if as_json:
-            typer.echo(json.dumps(row))
-        else:
-            typer.echo(f"{s.task:<10} {s.split:<6} {s.n:>4} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f}")
+        _emit(row, f"{s.task:<10} {s.split:<6} {s.n:>4} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f}", as_json)
+    if not as_json:
+        typer.echo(f"held-out drafts by kind (flagged = recall for a directive kind, false alarms otherwise)\n"
+                   f"{'kind':<14} {'directive':<9} {'n':>4} {'flagged':>7} {'correct':>7}")
+    for k in evaluate_kinds(data, loc, "test"):
+        row = {"locale": loc, "task": "kind", "split": k.split, "kind": k.kind, "directive": k.directive, "n": k.n,
+               "flagged": k.flagged, "correct": round(k.correct, 3)}
+        _emit(row, f"{k.kind:<14} {str(k.directive).lower():<9} {k.n:>4} {k.flagged:>7} {k.correct:>7.3f}", as_json)
+    r = evaluate_rewrites(data, loc, "test")
+    row = {"locale": loc, "task": "rewrite", "split": r.split, "detected": r.detected, "candidates": r.candidates,
+           "passing": r.passing, "pass_rate": round(r.pass_rate, 3), "offered_rate": round(r.offered_rate, 3)}
+    _emit(row, f"rewrites (held out): {r.passing}/{r.candidates} candidates pass every check "
+               f"({r.pass_rate:.3f}); {r.passing}/{r.detected} detected drafts get a suggestion", as_json)
 
 
 def register(app: typer.Typer) -> None:

@@ -144,3 +144,47 @@ def evaluate(data_dir: Path = DEFAULT_DATA, locale: str = "en") -> list[Score]:
 def evaluate_kinds(data_dir: Path = DEFAULT_DATA, locale: str = "en", split: str = "test") -> list[KindScore]:
     """Per-kind flag rates of one locale on one split (the held-out one by default)."""
     return score_kinds(read_jsonl(data_folder(data_dir, locale) / "directives.jsonl"), split, locale)
+
+
+@dataclass(frozen=True)
+class RewriteScore:
+    """How the rewriter does on the directive drafts it detects: candidates it made, how many of
+    those pass every safety check, and how many drafts end up with a suggestion."""
+
+    split: str
+    detected: int
+    candidates: int
+    passing: int
+    locale: str = "en"
+
+    @property
+    def pass_rate(self) -> float:
+        return self.passing / self.candidates if self.candidates else 0.0
+
+    @property
+    def offered_rate(self) -> float:
+        return self.passing / self.detected if self.detected else 0.0
+
+
+def score_rewrites(rows: list[dict[str, Any]], split: str, locale: str = "en") -> RewriteScore:
+    """Candidate rewrites (before the safety gate) of detected directive drafts, and how many pass."""
+    from bot.coach.rewrite import rewrite_text
+    from bot.coach.safety import problems
+
+    detected = candidates = passing = 0
+    for row in rows:
+        if not _in(split, row) or not row["directive"] or not is_directive(row["text"], locale):
+            continue
+        detected += 1
+        candidate = rewrite_text(row["text"], locale)
+        if not candidate or candidate == row["text"]:
+            continue
+        candidates += 1
+        stable = lambda s: not is_directive(s, locale) and rewrite_text(s, locale) == s  # noqa: E731
+        passing += not problems(row["text"], candidate, locale, stable=stable)
+    return RewriteScore(split, detected, candidates, passing, locale)
+
+
+def evaluate_rewrites(data_dir: Path = DEFAULT_DATA, locale: str = "en", split: str = "test") -> RewriteScore:
+    """Rewrite figures of one locale on one split (the held-out one by default)."""
+    return score_rewrites(read_jsonl(data_folder(data_dir, locale) / "directives.jsonl"), split, locale)
