@@ -14,12 +14,13 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 
 from adapters.slack.dedupe import SeenEvents
 from adapters.slack.oauth import oauth_settings
-from adapters.slack.platform import PREFIX, SlackPlatform, web_client
+from adapters.slack.platform import SlackPlatform, team_of, web_client
 from bot.copy import Copy, load_copy
 from bot.engine.engine import Outcome
 from bot.core.events import Event
 from bot.core.port import DeliveryError
 from bot.runtime import Runtime
+from storage.identity import workspace_id as make_workspace_id
 from storage.repositories.people import ensure_workspace
 
 log = logging.getLogger(__name__)
@@ -98,14 +99,14 @@ class SlackEdge:
         return False
 
     async def workspace_lost(self, workspace_id: str, reason: str) -> None:
-        """A token stopped working: mark the workspace inactive so nothing more is sent. The write runs
-        as its own task because the caller may be inside an engine transaction holding SQLite's lock."""
-        self.platform.forget(workspace_id[len(PREFIX):])
-        self.spawn(self._mark(workspace_id, False, reason))
+        """A token stopped working: mark the workspace inactive so nothing more is sent. Platform
+        calls run outside every transaction, so this write waits on nobody."""
+        self.platform.forget(team_of(workspace_id))
+        await self._mark(workspace_id, False, reason)
 
     async def uninstalled(self, workspace_id: str, reason: str) -> None:
         """app_uninstalled or the bot's tokens revoked: forget the tokens, stop every send."""
-        team = workspace_id[len(PREFIX):]
+        team = team_of(workspace_id)
         self.platform.forget(team)
         if self.store is not None:
             await self.store.async_delete_all(enterprise_id=None, team_id=team)
@@ -122,12 +123,12 @@ class SlackEdge:
             log.error("SLACK_BOT_TOKEN was refused by Slack (%s): nothing will be sent until it is replaced",
                       exc.reason)
             return
-        await self._mark(f"{PREFIX}{team_id}", True, "SLACK_BOT_TOKEN accepted by auth.test")
+        await self._mark(make_workspace_id("slack", team_id), True, "SLACK_BOT_TOKEN accepted by auth.test")
 
     async def installed(self, enterprise_id: str | None, team_id: str | None) -> None:
         if team_id:
             self.platform.forget(team_id)
-            await self._mark(f"{PREFIX}{team_id}", True, "installed")
+            await self._mark(make_workspace_id("slack", team_id), True, "installed")
 
     async def _mark(self, workspace_id: str, active: bool, reason: str) -> None:
         async with self.runtime.db.session() as session:
@@ -142,7 +143,7 @@ class SlackEdge:
 def workspace_id_of(context: dict[str, Any], body: dict[str, Any]) -> str:
     team = context.get("team_id") or body.get("team_id") or (body.get("team") or {}).get("id") \
         or context.get("enterprise_id") or ""
-    return f"{PREFIX}{team}"
+    return make_workspace_id("slack", str(team))
 
 
 def build_edge(runtime: Runtime, *, socket_mode: bool = False) -> SlackEdge:

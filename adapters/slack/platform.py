@@ -29,10 +29,10 @@ from bot.core.messages import Action, Form, HomeView, Message, Sent
 from bot.core.port import DeliveryError, Profile
 from bot.core.vocabulary import ActionId
 from storage.db import Database
+from storage.identity import BadWorkspaceId, native_of
 from storage.tables import Nudge, Person, Workspace
 
 log = logging.getLogger(__name__)
-PREFIX = "slack:"
 MAX_RETRY_AFTER = 10.0   # longer waits are handed back to the engine as a transient failure
 PROFILE_TTL = 3600.0
 NUDGE_EVENT = "gofirst_nudge"   # message metadata event_type of a marked DM
@@ -86,9 +86,10 @@ def web_client(token: str | None, base_url: str | None) -> AsyncWebClient:
 
 
 def team_of(workspace_id: str) -> str:
-    if not workspace_id.startswith(PREFIX):
-        raise DeliveryError(f"{workspace_id} is not a Slack workspace", permanent=True)
-    return workspace_id[len(PREFIX):]
+    try:
+        return native_of(workspace_id, "slack")
+    except BadWorkspaceId as exc:
+        raise DeliveryError(str(exc), permanent=True) from None
 
 
 class SlackPlatform:

@@ -21,6 +21,7 @@ from bot.core.vocabulary import COMMANDS
 from bot.core.messages import Form, Message
 from bot.core.port import DeliveryError
 from bot.runtime import Runtime
+from storage.identity import workspace_id as make_workspace_id
 from storage.tables import Share
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
     # --- references --------------------------------------------------------------------------
     def workspace(self, activity: Activity) -> str | None:
         tenant = tenant_of(activity)
-        return f"teams:{tenant}" if tenant else None
+        return make_workspace_id("teams", tenant) if tenant else None
 
     async def remember(self, turn_context: TurnContext) -> Conversation:
         activity = turn_context.activity

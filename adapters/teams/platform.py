@@ -28,6 +28,7 @@ from adapters.teams.limits import SendFailure, SlidingLimiter, Sleep, with_retri
 from adapters.teams.references import Conversation, Recent, ReferenceStore
 from bot.core.messages import Form, HomeView, Message, Sent
 from bot.core.port import DeliveryError, Profile
+from storage.identity import native_of
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -222,7 +223,7 @@ class TeamsPlatform:
 
     async def _open_chat(self, seed: Conversation, workspace_id: str, user_id: str) -> Conversation:
         seed_ref = ConversationReference().deserialize(seed.reference)
-        tenant_id = workspace_id.split(":", 1)[1]
+        tenant_id = native_of(workspace_id, "teams")
         params = ConversationParameters(is_group=False, bot=seed_ref.bot, members=[ChannelAccount(id=user_id)],
                                         tenant_id=tenant_id, channel_data={"tenant": {"id": tenant_id}})
         found: dict[str, ConversationReference] = {}

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 
 from bot.clock import Clock
 from storage.db import Database
+from storage.identity import native_of
 from storage.repositories.people import ensure_workspace
 from storage.tables.teams import TeamsConversation
 
@@ -75,7 +76,7 @@ class ReferenceStore:
         for _ in range(2):
             try:
                 async with self.db.session() as session:
-                    await ensure_workspace(session, conv.workspace_id, f"Teams tenant {conv.workspace_id[6:]}")
+                    await ensure_workspace(session, conv.workspace_id, f"Teams tenant {native_of(conv.workspace_id, 'teams')}")
                     query = select(TeamsConversation).where(
                         TeamsConversation.workspace_id == conv.workspace_id,
                         TeamsConversation.conversation_id == conv.conversation_id)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core.messages import Form, HomeView, Message, Sent
+from storage.identity import platform_of
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class PlatformRegistry:
         return sorted(self._platforms)
 
     def for_workspace(self, workspace_id: str) -> Platform:
-        name = workspace_id.split(":", 1)[0]
+        name = platform_of(workspace_id)
         try:
             return self._platforms[name]
         except KeyError:

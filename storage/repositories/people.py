@@ -5,13 +5,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.identity import platform_of
 from storage.tables import Membership, Person, Team, Workspace
 
 
 async def ensure_workspace(session: AsyncSession, workspace_id: str, name: str = "") -> Workspace:
     workspace = await session.get(Workspace, workspace_id)
     if workspace is None:
-        workspace = Workspace(id=workspace_id, platform=workspace_id.split(":", 1)[0], name=name)
+        workspace = Workspace(id=workspace_id, platform=platform_of(workspace_id), name=name)
         session.add(workspace)
         await session.flush()
     return workspace
