@@ -33,7 +33,19 @@ def test_check_json_for_one_text(app: typer.Typer) -> None:
     assert data["directive"] is True
     phrase = next(f for f in data["findings"] if f["kind"] == "directive_phrase")
     assert (phrase["start"], phrase["end"], phrase["text"]) == (0, 13, "Everyone must")
-    assert data["suggestion"].startswith("I'm trying to post my updates in the channel from Monday")
+    assert data["suggestion"] == "I'm trying to post my updates in the channel from Monday."
+    assert all(set(f) == {"kind", "start", "end", "text", "why", "field"} for f in data["findings"])
+    assert len(data["findings"]) <= 3 and phrase["field"] == "try"
+
+
+def test_check_json_says_null_when_no_clean_rewrite_and_takes_a_locale(app: typer.Typer) -> None:
+    result = runner.invoke(app, ["coach", "check", "--json", "Updates not in by Thursday won't make the report."])
+    data = json.loads(result.output)
+    assert data["directive"] is True and data["suggestion"] is None
+    assert "no_clean_rewrite" in [f["kind"] for f in data["findings"]]
+    german = json.loads(runner.invoke(app, ["coach", "check", "--json", "--locale", "de",
+                                            "Alle müssen ihre Updates im Kanal posten."]).output)
+    assert german["directive"] is True and german["findings"][0]["text"] == "Alle müssen"
 
 
 def test_check_reads_one_text_per_line_from_stdin(app: typer.Typer) -> None:
@@ -48,8 +60,9 @@ def test_check_human_output_shows_spans_whys_and_suggestion(app: typer.Typer) ->
     result = runner.invoke(app, ["coach", "check", "Post your wins in #kudos every Friday."])
     assert result.exit_code == 0
     assert result.output.startswith("DIRECTIVE: Post your wins")
-    assert 'imperative at 0-4 "Post"' in result.output
-    assert "missing_barrier at whole draft" in result.output
+    assert 'imperative [try] at 0-4 "Post"' in result.output
+    assert "missing_barrier [barrier] at whole draft" in result.output
+    assert "…" not in result.output
     assert "suggestion: I'm trying to post my wins in #kudos every Friday." in result.output
 
 
@@ -62,14 +75,20 @@ def test_themes_json_and_human(app: typer.Typer) -> None:
     assert human.output.startswith("control (Control or permission): My boss")
 
 
-def test_eval_prints_scores_for_both_splits(app: typer.Typer) -> None:
+def test_eval_prints_scores_per_locale_split_and_kind(app: typer.Typer) -> None:
     result = runner.invoke(app, ["coach", "eval", "--json"])
     assert result.exit_code == 0, result.output
-    rows = {(r["task"], r["split"]): r for r in map(json.loads, result.output.splitlines())}
-    assert set(rows) == {("directive", "dev"), ("directive", "test"), ("themes", "dev"), ("themes", "test")}
-    assert all(0.0 <= r["f1"] <= 1.0 and r["n"] > 0 for r in rows.values())
-    table = runner.invoke(app, ["coach", "eval"]).output
-    assert "precision" in table and "recall" in table and "F1" in table
+    rows = list(map(json.loads, result.output.splitlines()))
+    scores = {(r["locale"], r["task"], r["split"]) for r in rows if r["task"] in ("directive", "themes")}
+    assert scores == {(loc, task, split) for loc in ("en", "de") for task in ("directive", "themes")
+                      for split in ("dev", "test")}
+    kinds = {(r["locale"], r["kind"]) for r in rows if r["task"] == "kind"}
+    for kind in ("passive", "wish", "authority", "expectation", "consequence", "decision", "polite", "process", "blame"):
+        assert ("en", kind) in kinds and ("de", kind) in kinds
+    assert all(r["split"] == "test" for r in rows if r["task"] in ("kind", "rewrite"))
+    assert all(0.0 <= r["f1"] <= 1.0 and r["n"] > 0 for r in rows if "f1" in r)
+    table = runner.invoke(app, ["coach", "eval", "--locale", "en"]).output
+    assert "precision" in table and "recall" in table and "F1" in table and "[de]" not in table
 
 
 def test_eval_on_a_tiny_folder_counts_errors(app: typer.Typer, tmp_path: Path) -> None:
@@ -78,7 +97,8 @@ def test_eval_on_a_tiny_folder_counts_errors(app: typer.Typer, tmp_path: Path) -
         + json.dumps({"text": "I'm trying to post.", "directive": True, "split": "test"}) + "\n"
     )
     (tmp_path / "themes.jsonl").write_text(json.dumps({"text": "No time.", "themes": ["time"], "split": "test"}) + "\n")
-    rows = [json.loads(x) for x in runner.invoke(app, ["coach", "eval", "--json", "--data", str(tmp_path)]).output.splitlines()]
+    out = runner.invoke(app, ["coach", "eval", "--json", "--data", str(tmp_path)]).output
+    rows = [json.loads(x) for x in out.splitlines()]
     directive_test = next(r for r in rows if r["task"] == "directive" and r["split"] == "test")
     assert (directive_test["precision"], directive_test["recall"]) == (1.0, 0.5)
 

@@ -63,19 +63,20 @@ def rules(locale: str) -> tuple[Rule, ...]:
 
 
 @lru_cache(maxsize=16)
-def negations(locale: str) -> tuple[re.Pattern[str], int, re.Pattern[str] | None]:
-    """The negation cue, the window (characters before a match) it is looked for in, and the
-    clause openings that negate a whole clause."""
+def negations(locale: str) -> tuple[re.Pattern[str], int, int, re.Pattern[str] | None]:
+    """The negation cue, the windows (characters before and after a match) it is looked for in,
+    and the clause openings that negate a whole clause."""
     data = load("directives", locale)
     opener = data.get("negated_clause")
     return (compile_pattern(data["negations"]), int(data.get("negation_window", 12)),
-            compile_pattern(opener) if opener else None)
+            int(data.get("negation_after", 0)), compile_pattern(opener) if opener else None)
 
 
 def _negated(text: str, m: re.Match[str], locale: str) -> bool:
-    """True when a negation sits inside the match or just before it, or opens the clause."""
-    cue, window, opener = negations(locale)
-    return bool(cue.search(text[max(0, m.start() - window) : m.end()]) or (opener and opener.search(text)))
+    """True when a negation sits inside the match, just before it (just after it, for languages
+    that negate after the verb), or opens the clause."""
+    cue, before, after, opener = negations(locale)
+    return bool(cue.search(text[max(0, m.start() - before) : m.end() + after]) or (opener and opener.search(text)))
 
 
 def _checks_pass(rule: Rule, m: re.Match[str], locale: str) -> bool:

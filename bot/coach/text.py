@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 _QUOTES = re.compile(
-    r"\"[^\"\n]*\"|“[^”\n]*”|„[^“”\n]*[“”]|«[^»\n]*»|‘[^’\n]*’|(?<![\w])'(?=\w)[^'\n]*?(?<=[\w.!?,])'(?![\w])"
+    r"\"[^\"\n]*\"|“[^”\n]*”|„[^“”\"\n]*[“”\"]|«[^»\n]*»|‘[^’\n]*’|(?<![\w])'(?=\w)[^'\n]*?(?<=[\w.!?,])'(?![\w])"
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+|\n+")
 _CLAUSE_BREAK = re.compile(r"\s*(?:;|:(?=\s)|\s[-–—]\s)\s*")
