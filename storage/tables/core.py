@@ -35,6 +35,7 @@ class Person(SQLModel, table=True):
     workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=120)
     platform_user_id: str = Field(max_length=120)
     display_name: str = Field(default="", max_length=200)
+    email: str | None = Field(default=None, max_length=254, index=True, description="from the directory (lower case)")
     tz: str = Field(default="UTC", max_length=64)
     tz_overridden: bool = False
     work_start: str = Field(default="09:00", max_length=5)
