@@ -105,6 +105,9 @@ def extract_action(clause: str, locale: str = "en", kinds: frozenset[str] = froz
         text = compile_pattern(str(pattern)).sub(str(replace), text, count=1).lstrip()
         stages.append(text)
     text = compile_pattern(copy["tails"]).sub("", text).strip().rstrip(".!;:, ")
+    if copy.get("verb_final"):
+        action = _verb_final_action(text, copy, locale)
+        return (action, False) if action else None
     negative = False
     neg = compile_pattern(r"\A(?:don't|dont|do\s+not|never|not)\s+").match(text)
     if neg:
@@ -124,6 +127,40 @@ def extract_action(clause: str, locale: str = "en", kinds: frozenset[str] = froz
             return swap_pronouns(shaped, copy), negative
     if verb and first:
         return _action(verb, text[first.end() :], copy), negative
+    return None
+
+
+def _zu(infinitive: str, copy: dict[str, Any]) -> str:
+    """The zu-infinitive of a verb-last language: "posten" -> "zu posten", "eintragen" -> "einzutragen"."""
+    low = infinitive.lower()
+    if low not in {str(w) for w in copy.get("not_separable", [])}:
+        for prefix in sorted((str(p) for p in copy.get("separable", [])), key=len, reverse=True):
+            if low.startswith(prefix) and len(low) > len(prefix) + 3:
+                return infinitive[: len(prefix)] + "zu" + infinitive[len(prefix) :]
+    return "zu " + infinitive
+
+
+def _verb_final_action(text: str, copy: dict[str, Any], locale: str) -> str | None:
+    """The action of a verb-last clause as a zu-infinitive phrase, or None when none is found.
+
+    "ihre Updates bis Freitag posten" -> "meine Updates bis Freitag zu posten"; an imperative
+    ("Tragt eure Urlaube im Kalender ein") gives its infinitive from the listed form.
+    """
+    words = text.split()
+    if not words or "," in text or compile_pattern(str(copy["left_in_action"])).search(text):
+        return None  # a subject, a finite verb or a second clause is left: the head was not peeled
+    imperatives = {str(v).lower() for v in load("directives", locale)["imperative"]["verbs"]}
+    separable = {str(p) for p in copy.get("separable", [])}
+    first = words[0].lower()
+    if first in imperatives and len(words) > 1:
+        stem = first[:-2] if first.endswith("et") else first[:-1] if first.endswith("t") else first
+        infinitive = first if first.endswith("en") else stem + "en"
+        rest = words[1:]
+        prefix = rest.pop().lower() if rest and rest[-1].lower() in separable else ""
+        verb = prefix + "zu" + infinitive if prefix else "zu " + infinitive
+        return swap_pronouns(" ".join([*rest, verb]), copy) if rest else None
+    if len(words) > 1 and re.fullmatch(r"[a-zäöüß]+(?:en|ern|eln)", words[-1]):
+        return swap_pronouns(" ".join([*words[:-1], _zu(words[-1], copy)]), copy)
     return None
 
 

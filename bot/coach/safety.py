@@ -66,6 +66,8 @@ def _grammar(original: str, rewrite: str, locale: str) -> str | None:
         word = m.group("verb")
         if not _is_base(word, locale):
             return f"the frame is not followed by a verb: {m.group(0)!r}"
+        if data.get("frame_forbidden") and compile_pattern(str(data["frame_forbidden"])).search(m.group(0)):
+            return f"the action still holds a subject or a finite verb: {m.group(0)!r}"
         if compile_pattern(str(data["finite_after"])).match(rewrite, m.end()):
             return f"a second main verb follows the action: {rewrite[m.start():m.end() + 30]!r}"
     return None
@@ -73,7 +75,10 @@ def _grammar(original: str, rewrite: str, locale: str) -> str | None:
 
 def _is_base(word: str, locale: str) -> bool:
     """True when word can be the base form of a verb."""
-    extra = {str(v).lower() for v in _safety(locale).get("verbs", [])}  # type: ignore[union-attr]
+    data = _safety(locale)
+    extra = {str(v).lower() for v in data.get("verbs", [])}  # type: ignore[union-attr]
+    if data.get("base_verb"):
+        return bool(compile_pattern(str(data["base_verb"])).match(word))
     return word.lower() in extra or has_form(word, "base", locale)
 
 
