@@ -9,7 +9,8 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.slack.app import SlackEdge, build_edge
+from adapters.slack.app import build_edge
+from adapters.slack.edge import SlackEdge
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)

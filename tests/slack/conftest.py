@@ -17,7 +17,7 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack import SLACK_EDGE, mount
-from adapters.slack.app import SlackEdge
+from adapters.slack.edge import SlackEdge
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime

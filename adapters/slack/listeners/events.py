@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 
+from adapters.slack.middleware import WORKSPACE
 from bot.core import events as ev
 
 if TYPE_CHECKING:
-    from adapters.slack.app import SlackEdge
+    from adapters.slack.edge import SlackEdge
 
 log = logging.getLogger(__name__)
 EVENTS = ("message.channels", "message.groups", "message.im", "app_home_opened", "member_joined_channel",
@@ -50,45 +51,35 @@ async def on_message(edge: "SlackEdge", workspace_id: str, event: dict[str, Any]
 
 
 def register(app: AsyncApp, edge: "SlackEdge") -> None:
-    from adapters.slack.app import workspace_id_of
-
     @app.event("message")
     async def message(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
-        workspace_id = workspace_id_of(context, body)
+        workspace_id = context[WORKSPACE]
         # One channel's messages are handled in the order they arrived: an edit that follows a reply
         # closely must not overtake it (the reply's author may still be looked up in users.info).
         # The lock is taken before anything else awaits, which is what keeps the arrival order.
         async with edge.channel_lock(workspace_id, str(event.get("channel", ""))):
-            if await edge.first_time(body):
-                await on_message(edge, workspace_id, event)
+            await on_message(edge, workspace_id, event)
 
     @app.event("app_home_opened")
     async def home_opened(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
-        if not await edge.first_time(body):
-            return
         if event.get("tab", "home") == "home" and event.get("user"):
-            await edge.handle(ev.HomeOpened(workspace_id_of(context, body), str(event["user"])))
+            await edge.handle(ev.HomeOpened(context[WORKSPACE], str(event["user"])))
 
     @app.event("member_joined_channel")
     async def joined(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
-        if not await edge.first_time(body):
-            return
         if event.get("user") == context.get("bot_user_id"):
             return  # GoFirst itself was invited: not a team member
-        await edge.handle(ev.MemberJoined(workspace_id_of(context, body), str(event.get("channel", "")),
+        await edge.handle(ev.MemberJoined(context[WORKSPACE], str(event.get("channel", "")),
                                           str(event.get("user", ""))))
 
     @app.event("app_uninstalled")
     async def uninstalled(body: dict[str, Any], context: dict[str, Any]) -> None:
-        # not de-duplicated: doing it twice is harmless, and it must never be skipped
-        await edge.uninstalled(workspace_id_of(context, body), "app_uninstalled")
+        await edge.uninstalled(context[WORKSPACE], "app_uninstalled")
 
     @app.event("tokens_revoked")
     async def revoked(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
-        if not await edge.first_time(body):
-            return
         tokens = event.get("tokens") or {}
         if tokens.get("bot"):
-            await edge.uninstalled(workspace_id_of(context, body), "tokens_revoked")
+            await edge.uninstalled(context[WORKSPACE], "tokens_revoked")
         else:
-            log.info("user tokens revoked in %s; GoFirst uses none", workspace_id_of(context, body))
+            log.info("user tokens revoked in %s; GoFirst uses none", context[WORKSPACE])

@@ -8,24 +8,23 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 
+from adapters.slack.middleware import WORKSPACE
 from adapters.slack.blocks import form_errors, submitted_values
 from bot.core.compose import ANSWER_FORM, SHARE_FORM
 from bot.core.events import FormSubmitted
 
 if TYPE_CHECKING:
-    from adapters.slack.app import SlackEdge
+    from adapters.slack.edge import SlackEdge
 
 FORMS = (SHARE_FORM, ANSWER_FORM)
 ACK_BUDGET = 2.5   # seconds: Slack gives 3 for the whole round trip
 
 
 def register(app: AsyncApp, edge: "SlackEdge") -> None:
-    from adapters.slack.app import workspace_id_of
-
     @app.view(re.compile(r".+"))
     async def submitted(ack: Any, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
         values = submitted_values(view)
-        event = FormSubmitted(workspace_id_of(context, body), str((body.get("user") or {}).get("id", "")),
+        event = FormSubmitted(context[WORKSPACE], str((body.get("user") or {}).get("id", "")),
                               str(view.get("callback_id", "")), values, str(view.get("private_metadata") or ""))
         work = edge.spawn(edge.handle(event))
         try:
