@@ -9,6 +9,7 @@ to") are dropped, and so are reported or retracted ones. Imperatives are found b
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from bot.coach.lexicon import compile_pattern, load
@@ -33,9 +34,10 @@ def _is_order_verb(word: str, rest: str, imp: dict[str, Any], locale: str) -> bo
     unlisted one is taken as a verb only with that evidence ("circulate the minutes").
     """
     low = word.lower()
-    if low in {str(v).lower() for v in imp.get("not_orders", [])} or not rest.strip(" .!,;"):
+    not_orders, verbs = _word_sets(locale)
+    if low in not_orders or not rest.strip(" .!,;"):
         return False
-    listed = low in {str(v).lower() for v in imp["verbs"]}
+    listed = low in verbs
     if not english(locale):
         return listed
     if not listed and not has_form(low, "base", locale):
@@ -45,6 +47,14 @@ def _is_order_verb(word: str, rest: str, imp: dict[str, Any], locale: str) -> bo
     proper = bool(nxt and nxt.group(0)[:1].isupper())  # "Use Teams for..."
     evidence = bool(compile_pattern(imp["objects"]).match(rest)) or gerund or proper
     return evidence or (listed and not is_noun(low))
+
+
+@lru_cache(maxsize=16)
+def _word_sets(locale: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The imperative section's word lists as sets: not-orders and order verbs."""
+    imp = _imperative(locale)
+    return (frozenset(str(v).lower() for v in imp.get("not_orders", [])),
+            frozenset(str(v).lower() for v in imp["verbs"]))
 
 
 def imperative_span(text: str, locale: str = "en") -> tuple[int, int] | None:
@@ -105,12 +115,20 @@ def _sentence_findings(sentence: Segment, original: str, locale: str) -> list[Fi
 def directive_findings(text: str, locale: str = "en") -> list[Finding]:
     """Every directive finding with spans into the original text, in reading order.
 
-    Findings may overlap here; findings.curate() picks the few a person sees.
+    Findings may overlap here; findings.curate() picks the few a person sees. One check asks
+    about the same text several times (the draft, its rewrite, the rewrite of the rewrite), so
+    the last few answers are kept; the cache is far smaller than any batch, so a benchmark over
+    many drafts still measures real work.
     """
+    return list(_findings(text, locale))
+
+
+@lru_cache(maxsize=32)
+def _findings(text: str, locale: str) -> tuple[Finding, ...]:
     found: list[Finding] = []
     for sentence in sentences(mask_quotes(text)):
         found += _sentence_findings(sentence, text, locale)
-    return sorted(found, key=lambda f: (f.start, -(f.end - f.start)))
+    return tuple(sorted(found, key=lambda f: (f.start, -(f.end - f.start))))
 
 
 def missing_elements(text: str, locale: str = "en") -> list[Finding]:
