@@ -53,3 +53,9 @@ def test_answer_findings_stay_within_three_and_json_keeps_its_shape() -> None:
                           ["it_access", "time", "fear"])
     assert len(result.findings) <= 3
     assert set(result.to_dict()) == {"directive", "findings", "advice"}
+
+
+@pytest.mark.parametrize("theme, words", [("fear", "half-finished"), ("it_access", "raise"), ("time", "drop"),
+                                          ("policy", "really says")])
+def test_the_advice_does_what_the_issue_asks_for_each_barrier(theme: str, words: str) -> None:
+    assert words in check_answer("Noted.", [theme]).advice[0].lower()
