@@ -43,6 +43,7 @@ class Person(SQLModel, table=True):
     quiet_days: str = Field(default="5,6", max_length=20, description="ISO weekday-1 numbers")
     is_admin: bool = False
     opted_out: bool = False
+    analysis_opted_out: bool = Field(default=False, description="replies reach the leader, never tagged or counted")
     inactive_reason: str | None = Field(default=None, max_length=200)
     created_at: datetime = _created()
 
@@ -118,13 +119,15 @@ class Nudge(SQLModel, table=True):
 class Share(SQLModel, table=True):
     """The leader's open post: a draft until posted, then the thread replies hang off it."""
 
-    __table_args__ = (Index("ix_share_thread", "workspace_id", "channel_id", "platform_message_id"),)
+    __table_args__ = (Index("ix_share_thread", "workspace_id", "channel_id", "platform_message_id"),
+                      Index("uq_share_form_token", "workspace_id", "form_token", unique=True))
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=120)
     leader_id: int = Field(foreign_key="person.id", index=True)
     team_id: int | None = Field(default=None, foreign_key="team.id")
     nudge_id: int | None = Field(default=None, foreign_key="nudge.id")
+    form_token: str | None = Field(default=None, max_length=80, description="the form that made it: one draft per form")
     status: str = Field(default="draft", max_length=20)
     try_text: str = ""
     why_text: str = ""
