@@ -63,7 +63,7 @@ class TableHook:
         return [_row(r) for r in (await session.exec(select(self.table).where(*self.where(person)))).all()]
 
     async def erase(self, session: AsyncSession, person: Person) -> int:
-        result = await session.exec(delete(self.table).where(*self.where(person)))  # type: ignore[call-overload]
+        result = await session.exec(delete(self.table).where(*self.where(person)))
         return result.rowcount or 0
 
 
@@ -112,7 +112,7 @@ async def erase_person(session: AsyncSession, workspace_id: str, user_id: str,
     counts: dict[str, int] = {}
 
     async def run(name: str, statement: Any) -> None:
-        counts[name] = (await session.exec(statement)).rowcount or 0  # type: ignore[call-overload]
+        counts[name] = (await session.exec(statement)).rowcount or 0
 
     await run("replies", delete(Reply).where(col(Reply.author_id) == person.id))
     await run("replies_to_their_shares", delete(Reply).where(col(Reply.share_id).in_(share_ids)))

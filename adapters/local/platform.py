@@ -159,7 +159,7 @@ class LocalPlatform:
                 log.warning("playground: update of unknown message %s ignored", message_id)
                 return None
             kept = {MARKER: row.payload[MARKER]} if MARKER in (row.payload or {}) else {}
-            await session.exec(update(PlaygroundMessage)  # type: ignore[call-overload]
+            await session.exec(update(PlaygroundMessage)
                                .where(col(PlaygroundMessage.message_id) == message_id)
                                .values(**{**values, "payload": {**payload, **kept}}))
             await session.refresh(row)
@@ -172,7 +172,7 @@ class LocalPlatform:
         now = self.clock.now()
 
         async def put(session: AsyncSession) -> dict[str, Any]:
-            result = await session.exec(update(PlaygroundMessage)  # type: ignore[call-overload]
+            result = await session.exec(update(PlaygroundMessage)
                                         .where(col(PlaygroundMessage.message_id) == conversation)
                                         .values(payload=payload, updated_at=now))
             if not result.rowcount:
@@ -188,7 +188,7 @@ class LocalPlatform:
 
     def remove(self, message_id: str) -> None:
         async def drop(session: AsyncSession) -> dict[str, Any]:
-            await session.exec(delete(PlaygroundMessage)  # type: ignore[call-overload]
+            await session.exec(delete(PlaygroundMessage)
                                .where(col(PlaygroundMessage.message_id) == message_id))
             return {"type": "deleted", "message_id": message_id}
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from bot.clock import Clock
 from storage.db import Database
@@ -50,5 +51,5 @@ class SeenEvents:
     async def prune(self) -> int:
         async with self.db.session() as session:
             result = await session.exec(delete(SlackSeenEvent).where(
-                SlackSeenEvent.seen_at < self.clock.now() - KEEP))  # type: ignore[call-overload,arg-type]
+                col(SlackSeenEvent.seen_at) < self.clock.now() - KEEP))
             return int(result.rowcount or 0)

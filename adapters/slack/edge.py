@@ -8,6 +8,7 @@ import weakref
 from collections.abc import Coroutine
 from typing import Any
 
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
 from adapters.slack.dedupe import SeenEvents

@@ -80,7 +80,7 @@ def metadata_for(url: str) -> OffLoopMetadata:
 def keep_key_fetches_off_the_loop() -> None:
     """Every JwtTokenExtractor botbuilder builds (channel, emulator, skill, government) gets its
     metadata from this one static method; the SDK is archived, so this seam will not move."""
-    JwtTokenExtractor.get_open_id_metadata = staticmethod(metadata_for)  # type: ignore[method-assign]
+    JwtTokenExtractor.get_open_id_metadata = staticmethod(metadata_for)
 
 
 class BearerToken(MsrestAuthentication):

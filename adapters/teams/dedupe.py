@@ -9,6 +9,7 @@ from datetime import timedelta
 from botbuilder.schema import Activity
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from adapters.teams.activities import split_thread
 from bot.clock import Clock
@@ -61,5 +62,5 @@ class SeenActivities:
         """Forgets activities older than KEEP; returns how many."""
         async with self.db.session() as session:
             result = await session.exec(delete(TeamsSeenActivity).where(
-                TeamsSeenActivity.seen_at < self.clock.now() - KEEP))  # type: ignore[call-overload,arg-type]
+                col(TeamsSeenActivity.seen_at) < self.clock.now() - KEEP))
             return int(result.rowcount or 0)

@@ -64,7 +64,8 @@ def failure_from(exc: Exception) -> SendFailure:
         headers = getattr(response, "headers", {}) or {}
         retry_after = None
         try:
-            retry_after = float(headers.get("Retry-After")) if headers.get("Retry-After") else None
+            header = headers.get("Retry-After")
+            retry_after = float(header) if header else None
         except ValueError:
             retry_after = None
         body = ""

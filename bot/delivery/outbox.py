@@ -43,7 +43,7 @@ async def _claim(session: AsyncSession, nudge_id: int, now: datetime) -> str | N
     result = await session.exec(
         update(Nudge).where(col(Nudge.id) == nudge_id, col(Nudge.state).in_(OPEN))
         .values(state=NudgeState.SENDING.value, attempts=Nudge.attempts + 1))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         return None
     claim_id = uuid.uuid4().hex
     delivery = await _delivery(session, nudge_id)
@@ -67,7 +67,7 @@ async def claim_due(services: Services, limit: int = 20) -> list[tuple[int, str]
                         or_(col(NudgeDelivery.not_before).is_(None), col(NudgeDelivery.not_before) <= now))
                  .order_by(col(Nudge.due_at), col(Nudge.id)).limit(limit))
         if not is_sqlite(services.db.url):
-            query = query.with_for_update(of=Nudge, skip_locked=True)  # type: ignore[arg-type]
+            query = query.with_for_update(of=Nudge, skip_locked=True)
         ids = [i for i in (await session.exec(query)).all() if i is not None]
         claimed = []
         for nudge_id in ids:
@@ -124,7 +124,7 @@ async def deliver_claimed(services: Services, nudge_id: int, claim_id: str, poli
         renewed = await session.exec(  # the lease runs from the send, and only while the claim is ours
             update(NudgeDelivery).where(col(NudgeDelivery.nudge_id) == nudge_id, col(NudgeDelivery.claim_id) == claim_id)
             .values(claimed_at=services.clock.now()))
-        if renewed.rowcount != 1:  # type: ignore[attr-defined]
+        if renewed.rowcount != 1:
             return None
     try:
         sent = await send_marked(services.platform(workspace_id), workspace_id, user_id, message, marker_for(nudge_id))

@@ -71,7 +71,7 @@ async def _claim(services: Services, post_id: int, *, states: tuple[str, ...] = 
     async with services.db.session() as session:
         result = await session.exec(update(OutboxPost).where(*condition).values(
             state="sending", claim_id=claim_id, claimed_at=services.clock.now(), attempts=OutboxPost.attempts + 1))
-        return claim_id if result.rowcount == 1 else None  # type: ignore[attr-defined]
+        return claim_id if result.rowcount == 1 else None
 
 
 async def dispatch(services: Services, post_id: int) -> bool:

@@ -38,7 +38,7 @@ async def recover_stuck(services: Services, policy: Policy = Policy()) -> int:
                 update(NudgeDelivery).where(col(NudgeDelivery.nudge_id) == nudge_id,
                                             col(NudgeDelivery.claim_id) == old_claim)
                 .values(claim_id=claim_id, claimed_at=now))
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
+            if taken.rowcount != 1:
                 continue  # another replica is recovering it
             nudge = await session.get(Nudge, nudge_id)
             leader = await session.get(Person, nudge.leader_id) if nudge else None

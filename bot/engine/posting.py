@@ -38,7 +38,7 @@ async def post_share(services: Services, session: AsyncSession, person: Person, 
     claimed = await session.exec(update(Share).where(col(Share.id) == share.id, col(Share.status) == "draft")
                                  .values(status="posting"))
     post = None
-    if claimed.rowcount == 1:  # type: ignore[attr-defined]
+    if claimed.rowcount == 1:
         assert share.id is not None and person.id is not None
         post = await posts.enqueue(
             session, workspace_id=person.workspace_id, kind=SHARE_POST, key=f"share:{share.id}", subject_id=share.id,
@@ -46,7 +46,7 @@ async def post_share(services: Services, session: AsyncSession, person: Person, 
             message=compose.share_post_message(services.copy, share, person),
             extra={"settle": [settle.channel_id, settle.message_id] if settle else None, "channel": label})
     if post is None:
-        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+        if claimed.rowcount == 1:
             share.status = "draft"  # nothing new was recorded: leave the draft as it was
             session.add(share)
         effects.dm(services, session, person, "share.already_posting", channel=label)
