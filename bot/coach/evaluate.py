@@ -116,7 +116,8 @@ def score_kinds(rows: list[dict[str, Any]], split: str, locale: str = "en",
         cell[0] += 1
         cell[1] += predict(row["text"], locale)
     keys = sorted(counts, key=lambda k: (not k[0], k[1]))
-    return [KindScore(kind, split, directive, *counts[(directive, kind)], locale=locale) for directive, kind in keys]
+    return [KindScore(kind, split, directive, counts[(directive, kind)][0], counts[(directive, kind)][1], locale)
+            for directive, kind in keys]
 
 
 def score_themes(rows: list[dict[str, Any]], split: str, locale: str = "en") -> Score:

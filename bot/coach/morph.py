@@ -7,6 +7,8 @@ stems and the endings that make each form, because lemminflect is English only.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from functools import lru_cache
 from importlib import resources
 
@@ -73,7 +75,7 @@ def inflect(lemma: str, tag: str) -> str:
     return forms[0] if forms else lemma
 
 
-def _morph(locale: str) -> dict[str, object]:
+def _morph(locale: str) -> dict[str, Any]:
     """A locale's verb stems and endings."""
     return load("morph", locale)
 
@@ -81,11 +83,11 @@ def _morph(locale: str) -> dict[str, object]:
 def _data_lemma(word: str, locale: str) -> str | None:
     """The stem a data-described word form comes from, longest ending first."""
     data = _morph(locale)
-    stems = {str(s) for s in data.get("stems", [])}  # type: ignore[union-attr]
-    irregular = {str(k): str(v) for k, v in (data.get("irregular") or {}).items()}  # type: ignore[union-attr]
+    stems = {str(s) for s in data.get("stems", [])}
+    irregular = {str(k): str(v) for k, v in (data.get("irregular") or {}).items()}
     if word in irregular:
         return irregular[word]
-    endings = sorted({str(e) for forms in (data.get("endings") or {}).values() for e in forms}, key=len,  # type: ignore[union-attr]
+    endings = sorted({str(e) for forms in (data.get("endings") or {}).values() for e in forms}, key=len,
                      reverse=True)
     for prefix in ("", "ge"):
         body = word[len(prefix):] if word.startswith(prefix) else None
@@ -101,7 +103,7 @@ def _data_lemma(word: str, locale: str) -> str | None:
 def _data_has_form(word: str, stem: str, form: str, locale: str) -> bool:
     """True when word is stem + one of the endings listed for that form."""
     data = _morph(locale)
-    endings = (data.get("endings") or {}).get(form if form != "verb" else "any", None)  # type: ignore[union-attr]
+    endings = (data.get("endings") or {}).get(form if form != "verb" else "any", None)
     if form == "verb":
         return True
     prefixes = ("ge", "") if form == "participle" else ("",)

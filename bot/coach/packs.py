@@ -128,7 +128,8 @@ def load_packs(folder: Path | None = None) -> dict[str, Pack]:
         pack = load_pack(path)
         for index, nudge in enumerate(pack.nudges):
             if nudge.id in owners:
-                line = _line_of(yaml.compose(path.read_text(encoding="utf-8")), ["nudges", index, "id"])
+                node = yaml.compose(path.read_text(encoding="utf-8"))
+                line = _line_of(node, ["nudges", index, "id"]) if node is not None else 1
                 raise _fail(path, line, f"nudge id {nudge.id!r} is also in pack {owners[nudge.id]!r}",
                             "give it an id no other pack uses, e.g. with the pack's own prefix")
             owners[nudge.id] = pack.id

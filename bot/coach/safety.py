@@ -7,6 +7,8 @@ Each check returns a short reason so eval and tests can say which one failed.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import re
 from collections.abc import Callable
 
@@ -20,7 +22,7 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 MIN_KEPT = 0.5  # share of the leader's content words a rewrite keeps
 
 
-def _safety(locale: str) -> dict[str, object]:
+def _safety(locale: str) -> dict[str, Any]:
     """The locale's safety lexicon (stopwords, order words, frames) from safety.yaml."""
     return load("safety", locale)
 
@@ -36,7 +38,7 @@ def _norm(word: str, locale: str) -> str:
 def content_words(text: str, locale: str = "en") -> set[str]:
     """The leader's content words: not stopwords, not order or team words, normalised."""
     data = _safety(locale)
-    skip = {str(w).lower() for w in data.get("stopwords", [])}  # type: ignore[union-attr]
+    skip = {str(w).lower() for w in data.get("stopwords", [])}
     words = {(w.lower(), _norm(w, locale)) for w in _WORD.findall(text) if len(w) > 2}
     return {norm for low, norm in words if low not in skip and norm not in skip}
 
@@ -76,7 +78,7 @@ def _grammar(original: str, rewrite: str, locale: str) -> str | None:
 def _is_base(word: str, locale: str) -> bool:
     """True when word can be the base form of a verb."""
     data = _safety(locale)
-    extra = {str(v).lower() for v in data.get("verbs", [])}  # type: ignore[union-attr]
+    extra = {str(v).lower() for v in data.get("verbs", [])}
     if data.get("base_verb"):
         return bool(compile_pattern(str(data["base_verb"])).match(word))
     return word.lower() in extra or has_form(word, "base", locale)

@@ -3,12 +3,14 @@ prompts/coach/<locale>/themes.yaml. They feed HR's aggregates, so a reply with n
 rather than forced into a theme."""
 from __future__ import annotations
 
+from typing import Any
+
 from bot.coach.lexicon import DEFAULT_LOCALE, compile_pattern, load
 
 OTHER = "other"
 
 
-def _themes(locale: str) -> dict[str, dict[str, object]]:
+def _themes(locale: str) -> dict[str, dict[str, Any]]:
     """Theme definitions (label, cues) in canonical order."""
     return load("themes", locale)["themes"]
 
@@ -32,7 +34,7 @@ def theme_scores(text: str, locale: str = DEFAULT_LOCALE) -> dict[str, int]:
     scores: dict[str, int] = {}
     for key, spec in _themes(locale).items():
         cues = spec.get("cues") or []
-        hits = sum(1 for cue in cues if compile_pattern(str(cue)).search(text))  # type: ignore[union-attr]
+        hits = sum(1 for cue in cues if compile_pattern(str(cue)).search(text))
         if hits:
             scores[key] = hits
     return scores
