@@ -19,6 +19,7 @@ from bot.coach.morph import has_form, is_noun, is_word, verb_lemma
 from bot.coach.text import Segment, clauses, sentences
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_NOT_VERBS = frozenset("in on at by for of to up out off with the a an more less all any some no".split())
 DROPPED_KINDS = frozenset({"pressure", "consequence", "blame"})  # left out of a rewrite, never rewritten
 
 
@@ -36,9 +37,6 @@ def swap_pronouns(action: str, copy: dict[str, Any]) -> str:
     if len(words) >= 2 and words[1].lower().strip(".,") in nouns:
         words.insert(1, "my")
     return re.sub(r"\bmy\s+my\b", "my", " ".join(words))
-
-
-_NOT_VERBS = frozenset("in on at by for of to up out off with the a an more less all any some no".split())
 
 
 def base_verb(word: str, locale: str) -> str | None:
@@ -205,7 +203,6 @@ def finish(text: str, copy: dict[str, Any]) -> str:
 @dataclass
 class _State:
     """What the rewrite has said so far, so a second action reads "I'd also like to"."""
-
     tried: bool = False
 
 
@@ -230,7 +227,7 @@ def _template(kinds: set[str], negative: bool, state: _State, joined: bool, copy
     return copy["try_not" if negative else ("try_more" if state.tried else "try_first")]
 
 
-def _rewrite_clause(text: str, kinds: set[str], state: _State, joined: bool, locale: str) -> str | None:  # noqa: C901
+def _rewrite_clause(text: str, kinds: set[str], state: _State, joined: bool, locale: str) -> str | None:
     """One directive clause as a first-person action, keeping a leading time anchor or reason."""
     copy = copy_for(locale)
     lead = ""
