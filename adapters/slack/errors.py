@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiohttp import ClientConnectorError
 from slack_sdk.errors import SlackApiError
 
 from bot.core.port import DeliveryError
@@ -55,6 +56,18 @@ def delivery_error(exc: SlackApiError) -> DeliveryError:
     return DeliveryError(code, permanent=True)
 
 
-def transport_error(exc: Exception) -> DeliveryError:
-    """Slack unreachable (DNS, connection, timeout): always worth another try."""
-    return DeliveryError(f"slack unreachable: {type(exc).__name__}", permanent=False)
+# Calls that create something each time they succeed: never repeated blindly.
+NOT_IDEMPOTENT = frozenset({"chat.postMessage"})
+
+
+def never_sent(exc: BaseException) -> bool:
+    """Refused before the request left (no connection): Slack cannot have acted on it."""
+    return isinstance(exc, ClientConnectorError)
+
+
+def transport_error(exc: Exception, method: str = "") -> DeliveryError:
+    """Slack unreachable (DNS, connection, timeout): worth another try, but a write that may have
+    arrived (a timeout or a reset after the request left) is an unknown outcome, not a failure."""
+    unknown = method in NOT_IDEMPOTENT and not never_sent(exc)
+    return DeliveryError(f"slack unreachable: {type(exc).__name__}" + (" (outcome unknown)" if unknown else ""),
+                         permanent=False, outcome_unknown=unknown)

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.async_handler import AsyncRetryHandler
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import col, select
 
 from adapters.slack import blocks
+from adapters.slack.client import web_client
 from adapters.slack.errors import delivery_error, transport_error
 from bot.copy import Copy
 from bot.core.compose import SHARE_FORM
@@ -33,56 +27,10 @@ from storage.identity import BadWorkspaceId, native_of
 from storage.tables import Nudge, Person, Workspace
 
 log = logging.getLogger(__name__)
-MAX_RETRY_AFTER = 10.0   # longer waits are handed back to the engine as a transient failure
 PROFILE_TTL = 3600.0
 NUDGE_EVENT = "gofirst_nudge"   # message metadata event_type of a marked DM
 HISTORY_PAGE, HISTORY_PAGES = 50, 2   # find_sent reads at most the newest 100 messages of a DM
 WorkspaceLost = Callable[[str, str], Awaitable[None]]
-
-
-class BoundedRateLimitHandler(AsyncRateLimitErrorRetryHandler):
-    """Waits out a 429 as Retry-After asks, unless it asks for longer than a request should hang."""
-
-    async def _can_retry_async(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
-        if response is None or response.status_code != 429:
-            return False
-        for name, value in response.headers.items():
-            if name.lower() == "retry-after":
-                try:
-                    return float(value[0] if isinstance(value, list) else value) <= MAX_RETRY_AFTER
-                except (TypeError, ValueError):
-                    return True
-        return True
-
-
-def retry_handlers() -> list[AsyncRetryHandler]:
-    return [AsyncConnectionErrorRetryHandler(max_retry_count=2), BoundedRateLimitHandler(max_retry_count=2),
-            AsyncServerErrorRetryHandler(max_retry_count=2)]
-
-
-class RedactSecrets(logging.Filter):
-    """slack_sdk logs whole request and response bodies at DEBUG, oauth.v2.access's token included:
-    every record through the client's logger has tokens and the client secret blanked first."""
-
-    PATTERN = re.compile(r"(xox[a-z]-|xoxe\.xox[a-z]-|xoxe-|xapp-)[A-Za-z0-9.\-]+"
-                         r"|(client_secret['\"]?\s*[:=]\s*['\"]?)[^'\"&,\s}]+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        redacted = self.PATTERN.sub(lambda m: (m.group(1) or m.group(2)) + "[redacted]", text)
-        if redacted != text:
-            record.msg, record.args = redacted, None
-        return True
-
-
-CLIENT_LOG = logging.getLogger("gofirst.slack.web")
-CLIENT_LOG.addFilter(RedactSecrets())
-
-
-def web_client(token: str | None, base_url: str | None) -> AsyncWebClient:
-    base = (base_url.rstrip("/") + "/") if base_url else AsyncWebClient.BASE_URL
-    return AsyncWebClient(token=token, base_url=base, timeout=10, logger=CLIENT_LOG,
-                          retry_handlers=retry_handlers())
 
 
 def team_of(workspace_id: str) -> str:
@@ -160,7 +108,7 @@ class SlackPlatform:
             raise error from None
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             log.warning("Slack %s for %s unreachable: %s", method, workspace_id, type(exc).__name__)
-            raise transport_error(exc) from None
+            raise transport_error(exc, method) from None
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     # --- the Platform port --------------------------------------------------------------------

@@ -89,6 +89,7 @@ class SendFailure(Exception):
     status: int | None  # None: no answer at all (connection refused, timeout)
     detail: str = ""
     retry_after: float | None = None
+    maybe_delivered: bool = False  # the request left and no answer came: the message may exist
 
     def __str__(self) -> str:
         return f"HTTP {self.status}: {self.detail}" if self.status else f"no answer: {self.detail}"
@@ -118,12 +119,15 @@ def as_delivery_error(failure: SendFailure, scope_if_gone: str | None) -> Delive
 
 async def with_retries(op: Callable[[], Awaitable[T]], *, sleep: Sleep, rng: random.Random,
                        attempts: int = 4, scope_if_gone: str | None = "person") -> T:
-    """Runs `op`, retrying 429/412/502/504 and lost connections; other failures become a
-    DeliveryError at once."""
+    """Runs `op`, retrying 429/412/502/504 and connections that never opened; a send that may have
+    arrived is not repeated; other failures become a DeliveryError at once."""
     for attempt in range(attempts):
         try:
             return await op()
         except SendFailure as failure:
+            if failure.maybe_delivered:  # at most once: never sent again blindly, flagged instead
+                raise DeliveryError(f"Teams did not answer ({failure}); it may have arrived", permanent=False,
+                                    outcome_unknown=True) from failure
             retryable = failure.status is None or failure.status in RETRYABLE
             if not retryable or attempt == attempts - 1:
                 raise as_delivery_error(failure, scope_if_gone) from failure

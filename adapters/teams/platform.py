@@ -56,8 +56,21 @@ def card_activity(card: cards.Card, summary: str = "") -> Activity:
                     attachments=[Attachment(content_type=cards.CARD_TYPE, content=card)])
 
 
-def failure_from(exc: Exception) -> SendFailure:
-    """The status, detail and Retry-After of whatever the connector raised."""
+def never_connected(exc: BaseException) -> bool:
+    """The connection was refused before anything was sent (msrest wraps aiohttp's error)."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, (aiohttp.ClientConnectorError, ConnectionRefusedError)):
+            return True
+        seen = getattr(seen, "inner_exception", None) or seen.__cause__ or seen.__context__
+    return False
+
+
+def failure_from(exc: Exception, creates: bool = False) -> SendFailure:
+    """The status, detail and Retry-After of whatever the connector raised. For a call that
+    `creates` a message, no answer after the request left means it may have arrived."""
     if isinstance(exc, HttpOperationError) and exc.response is not None:
         response = exc.response
         status = getattr(response, "status_code", None) or getattr(response, "status", None)
@@ -74,7 +87,7 @@ def failure_from(exc: Exception) -> SendFailure:
         except Exception:  # a body we cannot read adds nothing to the reason
             body = ""
         return SendFailure(int(status) if status else None, body or str(exc)[:200], retry_after)
-    return SendFailure(None, f"{type(exc).__name__}: {exc}"[:200])
+    return SendFailure(None, f"{type(exc).__name__}: {exc}"[:200], maybe_delivered=creates and not never_connected(exc))
 
 
 class TeamsPlatform:
@@ -169,10 +182,10 @@ class TeamsPlatform:
             response = await client.conversations.send_to_conversation(outgoing.conversation.id, outgoing)
             return response.id if response and response.id else ""
 
-        return await self._deliver(conv, op, target or conv.conversation_id)
+        return await self._deliver(conv, op, target or conv.conversation_id, creates=True)
 
     async def _deliver(self, conv: Conversation, op: Callable[[TurnContext], Awaitable[T]], target: str,
-                       refusal_means_gone: bool = True) -> T:
+                       refusal_means_gone: bool = True, creates: bool = False) -> T:
         """Paces, sends and retries one call; a refused send (403/404) marks the conversation gone."""
         reference = ConversationReference().deserialize(conv.reference)
         reference.conversation.id = target
@@ -198,7 +211,7 @@ class TeamsPlatform:
                 error = outcome["error"]
                 if isinstance(error, (HttpOperationError, ClientRequestError, aiohttp.ClientError,
                                       asyncio.TimeoutError, OSError)):
-                    raise failure_from(error)
+                    raise failure_from(error, creates)
                 raise error
             return outcome["value"]
 

@@ -16,7 +16,9 @@ class Profile:
 
 class DeliveryError(Exception):
     """A send that failed. `permanent` ones are recorded and not retried; `scope` says what is gone:
-    `person` (left, deactivated), `channel` (bot not in it, archived), `workspace` (uninstalled)."""
+    `person` (left, deactivated), `channel` (bot not in it, archived), `workspace` (uninstalled).
+    `outcome_unknown`: the request left and no answer came back (a timeout, a reset), so the
+    message may exist: it must be looked up by its marker, never blindly sent again."""
 
     def __init__(
         self,
@@ -25,12 +27,14 @@ class DeliveryError(Exception):
         permanent: bool,
         scope: str | None = None,
         retry_after: float | None = None,
+        outcome_unknown: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.scope = scope
         self.retry_after = retry_after
+        self.outcome_unknown = outcome_unknown
 
 
 class Platform(Protocol):

@@ -131,8 +131,26 @@ async def deliver_claimed(services: Services, nudge_id: int, claim_id: str, poli
     except UnknownPlatform as exc:
         return await record_failure(services, policy, nudge_id, claim_id, DeliveryError(str(exc), permanent=False))
     except DeliveryError as exc:
+        if exc.outcome_unknown:
+            return await record_unknown_outcome(services, nudge_id, claim_id, exc)
         return await record_failure(services, policy, nudge_id, claim_id, exc)
     return await record_sent(services, nudge_id, claim_id, sent)
+
+
+async def record_unknown_outcome(services: Services, nudge_id: int, claim_id: str, exc: DeliveryError) -> Nudge | None:
+    """The request left and no answer came: the nudge stays `sending`, and once its lease is over
+    recovery asks the platform for its marker (found: sent; absent: retried; can't tell: unknown).
+    Never a blind second send."""
+    async with services.db.session() as session:
+        owned = await ours(session, nudge_id, claim_id)
+        if owned is None:
+            return None
+        nudge, _ = owned
+        nudge.last_error = f"{exc.reason}; checked by its marker before anything is sent again"[:500]
+        session.add(nudge)
+    log.warning("nudge %s: outcome unknown (%s); recovery will look it up", nudge_id, exc.reason)
+    services.metrics.inc("gofirst_nudges_delivered_total", outcome="unknown_outcome")
+    return nudge
 
 
 async def record_sent(services: Services, nudge_id: int, claim_id: str, sent: Sent, note: str | None = None) -> Nudge | None:

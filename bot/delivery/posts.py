@@ -94,6 +94,9 @@ async def dispatch(services: Services, post_id: int) -> bool:
         await _record(services, post_id, claim_id, error=DeliveryError(str(exc), permanent=True))
         return True
     except DeliveryError as exc:
+        if exc.outcome_unknown:  # it may be there: recovery looks for its marker after the lease
+            log.warning("post %s: outcome unknown (%s); recovery will look it up", post_id, exc.reason)
+            return True
         await _record(services, post_id, claim_id, error=exc)
         return True
     await _record(services, post_id, claim_id, where=where)

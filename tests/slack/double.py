@@ -42,6 +42,9 @@ class SlackDouble:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     valid_tokens: set[str] = field(default_factory=lambda: {BOT_TOKEN})
     members_of: dict[str, set[str]] = field(default_factory=dict)   # channel → has the bot joined
+    usergroups: dict[str, dict[str, Any]] = field(default_factory=dict)   # id → handle, name, users
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)   # id → name, members
+    page_size: int = 0   # >0: list methods answer at most this many per page, with a cursor
     calls: list[Call] = field(default_factory=list)
     history: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))  # channel → oldest first
     scopes: set[str] | None = None   # the token's scopes; None: every method is allowed
@@ -49,6 +52,8 @@ class SlackDouble:
     _script: dict[str, deque[Failure]] = field(default_factory=lambda: defaultdict(deque))
     _gates: dict[str, asyncio.Event] = field(default_factory=dict)
     delay: float = 0.0   # every answer takes this long: "Slack is slow today"
+    after_store: dict[str, deque[str]] = field(default_factory=lambda: defaultdict(deque))  # "reset" | "slow"
+    slow_seconds: float = 2.0
     during: Callable[[str], Awaitable[None]] | None = None   # run while a delayed call waits
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -141,7 +146,15 @@ class SlackDouble:
         answer = getattr(self, "_" + method.replace(".", "_"), None)
         if answer is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
-        return web.json_response(answer(args))
+        result = answer(args)
+        fault = self.after_store[method].popleft() if self.after_store[method] else None
+        if fault == "reset":  # Slack stored it, then the connection broke before the answer
+            assert request.transport is not None
+            request.transport.abort()
+            raise ConnectionResetError("reset by the double after storing")
+        if fault == "slow":  # Slack stored it, and answers after the client gave up
+            await asyncio.sleep(self.slow_seconds)
+        return web.json_response(result)
 
     # --- methods, answered as Slack does -------------------------------------------------------
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -278,6 +291,46 @@ class SlackDouble:
         next_cursor = base64.b64encode(f"next_ts:{page[-1]['ts']}".encode()).decode() if more else ""
         return {"ok": True, "messages": messages, "has_more": more,
                 "response_metadata": {"next_cursor": next_cursor}}
+
+    # --- the directory: users.list, user groups, channel members (paged like Slack) ------------
+    def _page(self, items: list[Any], args: dict[str, Any], key: str) -> dict[str, Any]:
+        start = int(str(args.get("cursor") or "0").removeprefix("next:") or 0)
+        size = self.page_size or min(int(args.get("limit") or 1000), 1000)
+        rest = items[start:start + size]
+        cursor = f"next:{start + size}" if start + size < len(items) else ""
+        return {"ok": True, key: rest, "response_metadata": {"next_cursor": cursor}}
+
+    def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        if missing := self._missing("users:read"):
+            return missing
+        members = [{"id": uid, "team_id": TEAM_ID, "name": u["name"].lower(), "real_name": u["name"],
+                    "tz": u.get("tz"), "deleted": bool(u.get("deleted")), "is_bot": bool(u.get("is_bot")),
+                    "profile": {"display_name": u["name"], "real_name": u["name"],
+                                **({"email": u["email"]} if u.get("email") and self._missing("users:read.email") is None
+                                   else {})}} for uid, u in self.users.items()]
+        return self._page(members, args, "members")
+
+    def _usergroups_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        if missing := self._missing("usergroups:read"):
+            return missing
+        return {"ok": True, "usergroups": [{"id": gid, "handle": g["handle"], "name": g.get("name", g["handle"])}
+                                           for gid, g in self.usergroups.items()]}
+
+    def _usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        group = self.usergroups.get(str(args.get("usergroup", "")))
+        if group is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": list(group.get("users", []))}
+
+    def _conversations_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        channels = [{"id": cid, "name": c["name"], "is_archived": False} for cid, c in self.channels.items()]
+        return self._page(channels, args, "channels")
+
+    def _conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.channels.get(str(args.get("channel", "")))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        return self._page(list(channel.get("members", [])), args, "members")
 
 
 def dm_of(user: str) -> str:

@@ -1,0 +1,76 @@
+"""The Slack Web API client as GoFirst configures it: retries that never repeat a write which may
+have arrived, 429s waited out only when short, and every token blanked from its logs."""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.errors import NOT_IDEMPOTENT, never_sent
+
+MAX_RETRY_AFTER = 10.0   # longer waits are handed back to the engine as a transient failure
+TIMEOUT = 10.0   # seconds for one Web API call; no answer by then is an unknown outcome for a write
+
+
+class BoundedRateLimitHandler(AsyncRateLimitErrorRetryHandler):
+    """Waits out a 429 as Retry-After asks, unless it asks for longer than a request should hang."""
+
+    async def _can_retry_async(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        for name, value in response.headers.items():
+            if name.lower() == "retry-after":
+                try:
+                    return float(value[0] if isinstance(value, list) else value) <= MAX_RETRY_AFTER
+                except (TypeError, ValueError):
+                    return True
+        return True
+
+
+class SafeConnectionRetryHandler(AsyncConnectionErrorRetryHandler):
+    """Retries a lost connection only where repeating is harmless: a chat.postMessage whose
+    connection broke after it left may already be in Slack (seen here to double a DM)."""
+
+    async def _can_retry_async(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+        method = str(getattr(request, "url", "")).rsplit("/", 1)[-1]
+        if method in NOT_IDEMPOTENT and not never_sent(error):
+            return False
+        return await super()._can_retry_async(state=state, request=request, response=response, error=error)
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    return [SafeConnectionRetryHandler(max_retry_count=2), BoundedRateLimitHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=2)]
+
+
+class RedactSecrets(logging.Filter):
+    """slack_sdk logs whole request and response bodies at DEBUG, oauth.v2.access's token included:
+    every record through the client's logger has tokens and the client secret blanked first."""
+
+    PATTERN = re.compile(r"(xox[a-z]-|xoxe\.xox[a-z]-|xoxe-|xapp-)[A-Za-z0-9.\-]+"
+                         r"|(client_secret['\"]?\s*[:=]\s*['\"]?)[^'\"&,\s}]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        redacted = self.PATTERN.sub(lambda m: (m.group(1) or m.group(2)) + "[redacted]", text)
+        if redacted != text:
+            record.msg, record.args = redacted, None
+        return True
+
+
+CLIENT_LOG = logging.getLogger("gofirst.slack.web")
+CLIENT_LOG.addFilter(RedactSecrets())
+
+
+def web_client(token: str | None, base_url: str | None) -> AsyncWebClient:
+    base = (base_url.rstrip("/") + "/") if base_url else AsyncWebClient.BASE_URL
+    return AsyncWebClient(token=token, base_url=base, timeout=TIMEOUT, logger=CLIENT_LOG,
+                          retry_handlers=retry_handlers())
