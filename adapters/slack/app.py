@@ -12,7 +12,8 @@ from adapters.slack import middleware
 from adapters.slack.edge import SlackEdge
 from adapters.slack.listeners import actions, commands, events, views
 from adapters.slack.oauth import oauth_settings
-from adapters.slack.platform import SlackPlatform, web_client
+from adapters.slack.client import web_client
+from adapters.slack.platform import SlackPlatform
 from bot.copy import load_copy
 from bot.runtime import Runtime
 
