@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="GOFIRST_LOG_LEVEL")
     public_url: str | None = Field(default=None, alias="GOFIRST_PUBLIC_URL")
     min_group_size: int = Field(default=5, alias="GOFIRST_MIN_GROUP_SIZE", ge=2)
+    admin_session_hours: float = Field(default=8.0, alias="GOFIRST_ADMIN_SESSION_HOURS", gt=0, le=24 * 30)
+    retention_days: int | None = Field(default=None, alias="GOFIRST_RETENTION_DAYS", ge=1)
 
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlmodel import SQLModel, col, delete, select, update
+from sqlmodel import SQLModel, col, delete, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.repositories.people import find_person
@@ -132,3 +133,29 @@ async def erase_person(session: AsyncSession, workspace_id: str, user_id: str,
     await session.delete(person)
     counts["person"] = 1
     return counts
+
+
+RETENTION_ACTOR = "system:retention"
+
+
+async def apply_retention(session: AsyncSession, now: datetime, days: int) -> dict[str, dict[str, int]]:
+    """GOFIRST_RETENTION_DAYS: the free text of replies and shares older than `days` is blanked; the
+    rows stay, so counts, streaks and barrier themes are kept. Audited per workspace that changed."""
+    cutoff = now - timedelta(days=days)
+    done: dict[str, dict[str, int]] = {}
+    replies = (await session.exec(select(Reply).where(col(Reply.created_at) < cutoff, Reply.text != ""))).all()
+    for reply in replies:
+        reply.text = ""
+        session.add(reply)
+        done.setdefault(reply.workspace_id, {"replies": 0, "shares": 0})["replies"] += 1
+    shares = (await session.exec(select(Share).where(col(Share.created_at) < cutoff, or_(
+        Share.try_text != "", Share.why_text != "", Share.barrier_text != "", Share.ask_text != "")))).all()
+    for share in shares:
+        share.try_text = share.why_text = share.barrier_text = share.ask_text = ""
+        session.add(share)
+        done.setdefault(share.workspace_id, {"replies": 0, "shares": 0})["shares"] += 1
+    for workspace_id, counts in done.items():
+        session.add(AuditEntry(workspace_id=workspace_id, actor=RETENTION_ACTOR, action="retention.applied",
+                               target=f"workspace:{workspace_id}", at=now,
+                               detail={"via": "schedule", "days": days, "after": counts}))
+    return done

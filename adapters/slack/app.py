@@ -9,11 +9,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from adapters.slack import middleware
+from adapters.slack.directory import SlackDirectoryPlatform
 from adapters.slack.edge import SlackEdge
 from adapters.slack.listeners import actions, commands, events, views
 from adapters.slack.oauth import oauth_settings
 from adapters.slack.client import web_client
-from adapters.slack.platform import SlackPlatform
 from bot.copy import load_copy
 from bot.runtime import Runtime
 
@@ -41,8 +41,8 @@ def build_edge(runtime: Runtime, *, socket_mode: bool = False) -> SlackEdge:
         oauth = oauth_settings(settings, runtime.db.engine, on_saved=edge.installed)
         edge.store = oauth.installation_store
         edge.app = AsyncApp(oauth_settings=oauth, **common)
-    edge.platform = SlackPlatform(runtime.db, edge.wording, token=token, store=edge.store,
-                                  base_url=settings.slack_api_url, on_workspace_lost=edge.workspace_lost)
+    edge.platform = SlackDirectoryPlatform(runtime.db, edge.wording, token=token, store=edge.store,
+                                           base_url=settings.slack_api_url, on_workspace_lost=edge.workspace_lost)
 
     middleware.register(edge.app, edge)
     for group in (commands, actions, views, events):

@@ -21,6 +21,9 @@ def mounts_for(settings: Settings, *, playground: bool, socket_mode: bool = Fals
         from adapters.teams import mount as mount_teams
 
         mounts.append(mount_teams)
+    from adapters.admin import console_mount  # the HR console at /admin, on every server
+
+    mounts.append(console_mount(privacy_hooks()))
     if settings.scheduler_enabled:  # the campaign scheduler and delivery worker (GOFIRST_SCHEDULER=0 turns off)
         from bot.app.scheduling import mount as mount_scheduling
 
@@ -32,8 +35,9 @@ def privacy_hooks() -> PrivacyHooks:
     """Every adapter's hook, whatever this process mounts: an edge turned off since may still hold data."""
     from adapters.local.privacy import HOOK as playground
     from adapters.teams.privacy import HOOK as teams
+    from bot.directory.privacy import HOOK as directory
 
     hooks = PrivacyHooks()
-    for hook in (teams, playground):
+    for hook in (teams, playground, directory):
         hooks.register(hook)
     return hooks

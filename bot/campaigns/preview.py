@@ -15,7 +15,7 @@ from bot.delivery.states import OPEN, NudgeState
 from bot.core.services import Services
 from bot.scheduling.cap import Cap, apply_cap
 from bot.scheduling.people import hours_of, pause_covering
-from bot.scheduling.planner import PlanError, describe, slots
+from bot.scheduling.planner import PlanError, slots, zone_named
 from bot.scheduling.ticks import cadence_of, taken_times
 from storage.tables import Nudge, Workspace
 from storage.tables.scheduling import CampaignSchedule, NudgeDelivery
@@ -29,7 +29,7 @@ class PreviewSend:
     leader: str
     name: str
     zone: str
-    at: str  # ISO local time with offset and [zone]
+    at: str  # RFC 3339 local time with its offset; the zone's name is in `zone`
     period: str
     status: str  # planned (already in the outbox), scheduled, deferred, held
     reasons: list[str] = field(default_factory=list)
@@ -76,7 +76,7 @@ async def preview(services: Services, workspace_id: str, name: str, count: int =
                 if nudge.last_error:
                     reasons.append(nudge.last_error)
                 result.sends.append(PreviewSend(leader.platform_user_id, leader.display_name, hours.tz,
-                                                describe(nudge.due_at, hours.tz), nudge.period,
+                                                local_time(nudge.due_at, hours.tz), nudge.period,
                                                 "held" if nudge.state == NudgeState.HELD else "planned", reasons))
                 shown += 1
             known = {n.period for n, _ in queued} | set(
@@ -100,9 +100,14 @@ async def preview(services: Services, workspace_id: str, name: str, count: int =
                     due = moved or slot.due
                     extra.append(due)
                 result.sends.append(PreviewSend(leader.platform_user_id, leader.display_name, hours.tz,
-                                                describe(due, hours.tz), slot.period, status, reasons))
+                                                local_time(due, hours.tz), slot.period, status, reasons))
                 shown += 1
         return result
+
+
+def local_time(moment: datetime, tz: str) -> str:
+    """RFC 3339 with the local offset, e.g. `2026-11-27T16:30:00+00:00`: what standard parsers read."""
+    return moment.astimezone(zone_named(tz)).isoformat(timespec="seconds")
 
 
 def _pause_text(pause: object) -> str | None:

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.campaigns.audience import resolve_audience
+from bot.campaigns.diff import Change, difference
 from bot.campaigns.spec import TRANSITIONS, CampaignSpec, FieldError, InvalidCampaign, validate, weekday_number
 from bot.delivery.states import ATTENTION, OPEN, NudgeState, move
 from bot.core.services import Services
@@ -29,6 +30,15 @@ class BadTransition(ValueError):
     pass
 
 
+class CampaignExists(ValueError):
+    """Saving over a campaign needs explicit intent (`--replace`, the console's edit); `changes`
+    says what it would change."""
+
+    def __init__(self, name: str, workspace_id: str, changes: list[Change]) -> None:
+        super().__init__(f"campaign {name!r} already exists in {workspace_id}; pass --replace to save over it")
+        self.changes = changes
+
+
 async def find_campaign(session: AsyncSession, workspace_id: str, name: str) -> Campaign:
     query = select(Campaign).where(Campaign.workspace_id == workspace_id, Campaign.name == name)
     campaign = (await session.exec(query)).first()
@@ -39,8 +49,10 @@ async def find_campaign(session: AsyncSession, workspace_id: str, name: str) -> 
     return campaign
 
 
-async def save(services: Services, workspace_id: str, spec: CampaignSpec) -> tuple[Campaign, bool]:
-    """Creates the campaign, or updates the one with that name. Returns (campaign, created)."""
+async def save(services: Services, workspace_id: str, spec: CampaignSpec, *, replace: bool = False,
+               actor: str | None = None, via: str = "cli") -> tuple[Campaign, bool]:
+    """Creates the campaign, or (with `replace`) updates the one with that name; an actor's save is
+    audited with the spec before and after. Returns (campaign, created)."""
     errors = validate(spec, services.packs)
     if errors:
         raise InvalidCampaign(errors)
@@ -51,6 +63,9 @@ async def save(services: Services, workspace_id: str, spec: CampaignSpec) -> tup
         query = select(Campaign).where(Campaign.workspace_id == workspace_id, Campaign.name == spec.name)
         campaign = (await session.exec(query)).first()
         created = campaign is None
+        before = None if campaign is None else await to_spec(session, campaign)
+        if before is not None and not replace:
+            raise CampaignExists(spec.name, workspace_id, difference(before, spec))
         if campaign is None:
             campaign = Campaign(workspace_id=workspace_id, name=spec.name, pack=spec.pack)
         elif campaign.state == "ended":
@@ -66,8 +81,9 @@ async def save(services: Services, workspace_id: str, spec: CampaignSpec) -> tup
         campaign.reminder_after_days = spec.reminder_after_days or 0
         campaign.updated_at = services.clock.now()
         audience = await resolve_audience(session, campaign)
-        problems = [FieldError("audience.ids", f"{i!r} matches no {spec.audience_kind[:-1] or 'leader'} in {workspace_id}",
-                               "check the platform id or name, or remove it") for i in audience.unknown]
+        problems = [FieldError("audience.ids", f"{i!r} " + audience.reasons.get(
+            i, f"matches no {spec.audience_kind[:-1] or 'leader'} in {workspace_id}"),
+            "check the platform id, email or name, or remove it") for i in audience.unknown]
         for user_id in spec.team_channels:
             if await find_person(session, workspace_id, user_id) is None:
                 problems.append(FieldError(f"team_channels.{user_id}", f"{user_id!r} is nobody in {workspace_id}",
@@ -85,9 +101,22 @@ async def save(services: Services, workspace_id: str, spec: CampaignSpec) -> tup
         schedule.timezone = spec.timezone or None
         session.add(schedule)
         await assign_team_channels(session, workspace_id, spec.team_channels)
+        if actor is not None:
+            session.add(AuditEntry(workspace_id=workspace_id, actor=actor, target=f"campaign:{campaign.id}",
+                                   action="campaign.created" if created else "campaign.updated",
+                                   detail={"via": via, "before": before.to_yaml_dict() if before else None,
+                                           "after": (await to_spec(session, campaign)).to_yaml_dict()}))
     if spec.state and spec.state != campaign.state and spec.state != "draft":
-        campaign = await transition(services, workspace_id, spec.name, spec.state)
+        campaign = await transition(services, workspace_id, spec.name, spec.state, actor=actor, via=via)
     return campaign, created
+
+
+async def pending_changes(services: Services, workspace_id: str, spec: CampaignSpec) -> list[Change] | None:
+    """What saving `spec` would change; None when no campaign has that name yet."""
+    async with services.db.session() as session:
+        query = select(Campaign).where(Campaign.workspace_id == workspace_id, Campaign.name == spec.name)
+        campaign = (await session.exec(query)).first()
+        return None if campaign is None else difference(await to_spec(session, campaign), spec)
 
 
 async def assign_team_channels(session: AsyncSession, workspace_id: str, channels: dict[str, str]) -> None:

@@ -1,6 +1,7 @@
 """`gofirst campaign create|list|show|pause|resume|end|preview|import|export` for HR admins."""
 from __future__ import annotations
 
+import getpass
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -11,11 +12,12 @@ import yaml
 from sqlmodel import select
 
 from bot.campaigns.preview import preview as build_preview
-from bot.campaigns.service import (BadTransition, CampaignNotFound, export_specs, list_campaigns, save, show,
-                                   transition)
+from bot.campaigns.service import (BadTransition, CampaignExists, CampaignNotFound, export_specs, list_campaigns,
+                                   pending_changes, save, show, transition)
 from bot.campaigns.spec import CampaignSpec, InvalidCampaign, from_yaml_dict
 from bot.cli.common import fail, run, settings_from
 from bot.core.services import Services
+from bot.directory.csv_import import BadCsv, import_csv
 from bot.runtime import build_runtime
 from bot.scheduling.cap import Cap
 from storage.migrate import require_current
@@ -25,6 +27,12 @@ T = TypeVar("T")
 campaign_app = typer.Typer(help="Nudge campaigns: who gets nudged, when, with which prompt pack.", no_args_is_help=True)
 WORKSPACE = typer.Option(None, "--workspace", "-w", help="Workspace id (e.g. slack:T123); needed when there are several.")
 JSON = typer.Option(False, "--json", help="Machine-readable output.")
+REPLACE = typer.Option(False, "--replace", help="Save over a campaign of the same name (the changes are shown).")
+
+
+def actor() -> str:
+    """Who ran the command, for the audit log."""
+    return f"cli:{getpass.getuser()}"
 
 
 def with_services(action: Callable[[Services, str], Awaitable[T]], workspace: str | None) -> T:
@@ -45,6 +53,12 @@ def with_services(action: Callable[[Services, str], Awaitable[T]], workspace: st
         for error in exc.errors:
             typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
+    except CampaignExists as exc:
+        for change in exc.changes:
+            typer.echo(f"  would change {change}", err=True)
+        fail(f"{exc}" + ("" if exc.changes else " (nothing would change)"))
+    except BadCsv as exc:
+        fail(f"the CSV can't be read: {exc}")
     except (CampaignNotFound, BadTransition, LookupError) as exc:
         fail(str(exc).strip("'\""))
 
@@ -71,17 +85,22 @@ def create(
     every: int = typer.Option(1, "--every", help="Every N weeks."),
     cron: str | None = typer.Option(None, "--cron", help="A cron expression instead of weekday/time/every."),
     timezone: str | None = typer.Option(None, "--timezone", help="One zone for everyone (default: each leader's)."),
-    audience_kind: str = typer.Option("workspace", "--audience-kind", help="leaders, teams, channels or workspace."),
-    audience: list[str] = typer.Option([], "--audience", help="A leader id, team name or channel id (repeatable)."),
+    audience_kind: str = typer.Option("workspace", "--audience-kind",
+                                      help="leaders, teams, channels, usergroups, channel_members or workspace."),
+    audience: list[str] = typer.Option([], "--audience", help="A leader's platform id or email, a team, a channel "
+                                       "or a user group (repeatable)."),
+    audience_csv: Path | None = typer.Option(None, "--audience-csv", help="A CSV of leaders (email or platform_id, "
+                                             "name, timezone, team_channel, role): imported, then nudged."),
     start: str | None = typer.Option(None, "--start", help="First day, YYYY-MM-DD."),
     end: str | None = typer.Option(None, "--end", help="Last day, YYYY-MM-DD."),
     quiet_days: str = typer.Option("", "--quiet-days", help="Extra days without nudges, e.g. fri."),
     channel: list[str] = typer.Option([], "--channel", help="leader=channel: the team channel per leader (repeatable)."),
     reminder_days: str = typer.Option("2", "--reminder-days", help="Working days before the one reminder, or 'off'."),
     activate: bool = typer.Option(False, "--activate", help="Start at once instead of as a draft."),
+    replace: bool = REPLACE,
     workspace: str | None = WORKSPACE,
 ) -> None:
-    """Create a campaign (a draft unless --activate)."""
+    """Create a campaign (a draft unless --activate); --replace saves over one of the same name."""
     reminder = None if reminder_days.lower() in ("off", "0", "none") else _int(reminder_days, "--reminder-days")
     channels = dict(c.split("=", 1) for c in channel if "=" in c)
     if len(channels) != len(channel):
@@ -90,8 +109,34 @@ def create(
                         timezone=timezone, audience_kind=audience_kind, audience=[a for x in audience for a in x.split(",") if a],
                         start_date=start, end_date=end, quiet_days=[d for d in quiet_days.split(",") if d],
                         team_channels=channels, reminder_after_days=reminder, state="active" if activate else None)
-    campaign, _ = with_services(lambda s, ws: save(s, ws, spec), workspace)
-    typer.echo(f"campaign {campaign.name!r} created ({campaign.state}) in {campaign.workspace_id}")
+    csv_text = _read(audience_csv) if audience_csv else None
+
+    async def go(services: Services, ws: str) -> tuple[Any, bool]:
+        if csv_text is not None:
+            report = await import_csv(services, ws, csv_text, actor=actor(), via="cli")
+            for problem in report.unresolved:
+                typer.secho(f"warning: {audience_csv}: {problem}", fg=typer.colors.YELLOW, err=True)
+            spec.audience_kind, spec.audience = "leaders", [*spec.audience, *report.imported]
+        if replace:
+            await _show_changes(services, ws, spec)
+        return await save(services, ws, spec, replace=replace, actor=actor(), via="cli")
+
+    campaign, created = with_services(go, workspace)
+    typer.echo(f"campaign {campaign.name!r} {'created' if created else 'replaced'} ({campaign.state}) "
+               f"in {campaign.workspace_id}")
+
+
+async def _show_changes(services: Services, ws: str, spec: CampaignSpec) -> None:
+    """Prints what --replace changes (nothing when the campaign is new)."""
+    for change in await pending_changes(services, ws, spec) or []:
+        typer.echo(f"  changes {change}")
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or 'not UTF-8 text'}")
 
 
 def _int(text: str, option: str) -> int:
@@ -129,7 +174,7 @@ def show_command(name: str, workspace: str | None = WORKSPACE, as_json: bool = J
 
 
 def _move(name: str, state: str, workspace: str | None) -> None:
-    campaign = with_services(lambda s, ws: transition(s, ws, name, state), workspace)
+    campaign = with_services(lambda s, ws: transition(s, ws, name, state, actor=actor(), via="cli"), workspace)
     typer.echo(f"campaign {campaign.name!r} is {campaign.state}")
 
 
@@ -163,15 +208,15 @@ def preview_command(name: str, workspace: str | None = WORKSPACE, as_json: bool 
         return
     for send in result.sends:
         why = f" ({'; '.join(send.reasons)})" if send.reasons else ""
-        typer.echo(f"{send.leader:<16} {send.at:<44} {send.status}{why}")
+        typer.echo(f"{send.leader:<16} {send.at:<26} {send.zone:<20} {send.status}{why}")
     for problem in result.problems:
         typer.secho(f"warning: {problem}", fg=typer.colors.YELLOW, err=True)
 
 
 @campaign_app.command("import")
 def import_command(path: Path = typer.Argument(..., help="A YAML file with one campaign or a list of them."),
-                   workspace: str | None = WORKSPACE) -> None:
-    """Create or update campaigns from YAML (the shape `export` writes)."""
+                   replace: bool = REPLACE, workspace: str | None = WORKSPACE) -> None:
+    """Create campaigns from YAML (the shape `export` writes); --replace updates existing ones."""
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -185,7 +230,9 @@ def import_command(path: Path = typer.Argument(..., help="A YAML file with one c
         specs = [from_yaml_dict(item, f"campaigns[{n}]") for n, item in enumerate(items)]
         done = []
         for spec in specs:
-            campaign, created = await save(services, ws, spec)
+            if replace:
+                await _show_changes(services, ws, spec)
+            campaign, created = await save(services, ws, spec, replace=replace, actor=actor(), via="cli")
             done.append(f"{'created' if created else 'updated'} {campaign.name!r} ({campaign.state})")
         return done
 
