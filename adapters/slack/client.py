@@ -1,5 +1,5 @@
 """The Slack Web API client as GoFirst configures it: retries that never repeat a write which may
-have arrived, 429s waited out only when short, and every token blanked from its logs."""
+have arrived, and every token blanked from its logs. 429s are SlackPlatform.call's (shared pauses)."""
 from __future__ import annotations
 
 import logging
@@ -9,7 +9,6 @@ from typing import Any
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
@@ -18,21 +17,6 @@ from adapters.slack.errors import NOT_IDEMPOTENT, never_sent
 
 MAX_RETRY_AFTER = 10.0   # longer waits are handed back to the engine as a transient failure
 TIMEOUT = 10.0   # seconds for one Web API call; no answer by then is an unknown outcome for a write
-
-
-class BoundedRateLimitHandler(AsyncRateLimitErrorRetryHandler):
-    """Waits out a 429 as Retry-After asks, unless it asks for longer than a request should hang."""
-
-    async def _can_retry_async(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
-        if response is None or response.status_code != 429:
-            return False
-        for name, value in response.headers.items():
-            if name.lower() == "retry-after":
-                try:
-                    return float(value[0] if isinstance(value, list) else value) <= MAX_RETRY_AFTER
-                except (TypeError, ValueError):
-                    return True
-        return True
 
 
 class SafeConnectionRetryHandler(AsyncConnectionErrorRetryHandler):
@@ -47,8 +31,8 @@ class SafeConnectionRetryHandler(AsyncConnectionErrorRetryHandler):
 
 
 def retry_handlers() -> list[AsyncRetryHandler]:
-    return [SafeConnectionRetryHandler(max_retry_count=2), BoundedRateLimitHandler(max_retry_count=2),
-            AsyncServerErrorRetryHandler(max_retry_count=2)]
+    """429s are not retried here: SlackPlatform.call pauses the method for every sender (pauses.py)."""
+    return [SafeConnectionRetryHandler(max_retry_count=2), AsyncServerErrorRetryHandler(max_retry_count=2)]
 
 
 class RedactSecrets(logging.Filter):

@@ -15,9 +15,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import col, select
 
 from adapters.slack import blocks
-from adapters.slack.client import web_client
+from adapters.slack.client import MAX_RETRY_AFTER, web_client
 from adapters.slack.errors import delivery_error, transport_error
 from bot.copy import Copy
+from bot.delivery.pauses import Pauses
 from bot.core.compose import SHARE_FORM
 from bot.core.messages import Action, Form, HomeView, Message, Sent
 from bot.core.port import DeliveryError, Profile
@@ -28,6 +29,7 @@ from storage.tables import Nudge, Person, Workspace
 
 log = logging.getLogger(__name__)
 PROFILE_TTL = 3600.0
+RATE_LIMIT_TRIES = 3   # a 429 is waited out (shared with every sender) and the call tried again
 NUDGE_EVENT = "gofirst_nudge"   # message metadata event_type of a marked DM
 HISTORY_PAGE, HISTORY_PAGES = 50, 2   # find_sent reads at most the newest 100 messages of a DM
 WorkspaceLost = Callable[[str, str], Awaitable[None]]
@@ -49,13 +51,14 @@ class SlackPlatform:
 
     def __init__(self, db: Database, wording: Copy, *, token: str | None = None,
                  store: AsyncInstallationStore | None = None, base_url: str | None = None,
-                 on_workspace_lost: WorkspaceLost | None = None) -> None:
+                 on_workspace_lost: WorkspaceLost | None = None, pauses: Pauses | None = None) -> None:
         self.db = db
         self.wording = wording
         self.token = token
         self.store = store
         self.base_url = base_url
         self.on_workspace_lost = on_workspace_lost
+        self.pauses = pauses or Pauses(db)
         self._clients: dict[str, AsyncWebClient] = {}
         self._profiles: dict[tuple[str, str], tuple[float, Profile | None]] = {}
         self._dms: dict[tuple[str, str], str] = {}   # (workspace, user) → the app's DM channel (D…)
@@ -95,21 +98,29 @@ class SlackPlatform:
     async def call(self, workspace_id: str, method: str, *, read: bool = False, **arguments: Any) -> dict[str, Any]:
         """One Web API call; `read` methods (users.info) take query parameters, not a JSON body."""
         client = await self.client(workspace_id)
-        try:
-            if read:
-                response = await client.api_call(method, http_verb="GET", params=arguments)
-            else:
-                response = await client.api_call(method, json=arguments)
-        except SlackApiError as exc:
-            error = delivery_error(exc)
-            log.warning("Slack %s for %s failed: %s", method, workspace_id, error.reason)
-            if error.scope == "workspace" and self.on_workspace_lost is not None:
-                await self.on_workspace_lost(workspace_id, error.reason)
-            raise error from None
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            log.warning("Slack %s for %s unreachable: %s", method, workspace_id, type(exc).__name__)
-            raise transport_error(exc, method) from None
-        return dict(response.data) if isinstance(response.data, dict) else {}
+        for attempt in range(RATE_LIMIT_TRIES):
+            await self.pauses.wait(workspace_id, method, MAX_RETRY_AFTER)  # a 429 anyone got, anywhere
+            try:
+                if read:
+                    response = await client.api_call(method, http_verb="GET", params=arguments)
+                else:
+                    response = await client.api_call(method, json=arguments)
+            except SlackApiError as exc:
+                error = delivery_error(exc)
+                if getattr(exc.response, "status_code", None) == 429:
+                    wait = error.retry_after or 1.0
+                    await self.pauses.pause(workspace_id, method, wait)
+                    if attempt + 1 < RATE_LIMIT_TRIES and wait <= MAX_RETRY_AFTER:
+                        continue
+                log.warning("Slack %s for %s failed: %s", method, workspace_id, error.reason)
+                if error.scope == "workspace" and self.on_workspace_lost is not None:
+                    await self.on_workspace_lost(workspace_id, error.reason)
+                raise error from None
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                log.warning("Slack %s for %s unreachable: %s", method, workspace_id, type(exc).__name__)
+                raise transport_error(exc, method) from None
+            return dict(response.data) if isinstance(response.data, dict) else {}
+        raise AssertionError("unreachable")
 
     # --- the Platform port --------------------------------------------------------------------
     async def send_dm(self, workspace_id: str, user_id: str, message: Message) -> Sent:
