@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.services import Services
 from storage.repositories.people import add_member, team_by_channel
-from storage.tables import AuditEntry, Person, Team
+from storage.tables import AuditEntry, Person, Team, Workspace
 
 COLUMNS = {"email": "email", "platform_id": "platform_id", "user_id": "platform_id", "id": "platform_id",
            "name": "name", "timezone": "timezone", "tz": "timezone", "team_channel": "team_channel",
@@ -66,6 +66,8 @@ def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
 async def import_csv(services: Services, workspace_id: str, text: str, *, actor: str, via: str) -> ImportReport:
     rows, report = read_rows(text), ImportReport()
     async with services.db.session() as session:
+        if await session.get(Workspace, workspace_id) is None:
+            raise BadCsv(f"workspace {workspace_id!r} is not installed")
         for line, row in rows:
             problem = await _import_row(session, workspace_id, row, report)
             if problem:

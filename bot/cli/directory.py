@@ -1,0 +1,95 @@
+"""`gofirst directory sync|import`: people, user groups and channel members from Slack, or a CSV, so
+a campaign can name leaders before they ever talk to the bot."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bot.cli.campaign import actor
+from bot.cli.common import fail, run, settings_from
+from bot.core.port import DeliveryError
+from bot.directory.csv_import import BadCsv, ImportReport, import_csv
+from bot.directory.source import NoDirectory, source_for
+from bot.directory.sync import SyncReport, sync_directory
+from bot.runtime import Runtime, build_runtime
+from storage.identity import platform_of
+from storage.migrate import require_current
+
+directory_app = typer.Typer(help="The directory: sync people and groups from Slack, or import a CSV.",
+                            no_args_is_help=True)
+WORKSPACE = typer.Option(..., "--workspace", "-w", help="Workspace id, e.g. slack:T0123.")
+
+
+def _slack(runtime: Runtime, workspace: str) -> None:
+    """The CLI runs no edge: a Slack workspace gets a Slack platform of its own for the sync."""
+    if platform_of(workspace) == "slack":
+        from adapters.slack.directory import platform_from_settings
+
+        try:
+            runtime.services.platforms.register(platform_from_settings(runtime))
+        except RuntimeError as exc:
+            fail(str(exc))
+
+
+@directory_app.command("sync")
+def sync(workspace: str = WORKSPACE,
+         channel: list[str] = typer.Option([], "--channel", help="Also sync this channel's members (repeatable).")
+         ) -> None:
+    """Store every person, user group and team channel's members the platform lists."""
+    settings = settings_from()
+
+    async def go() -> SyncReport:
+        runtime = build_runtime(settings)
+        try:
+            await require_current(runtime.db)
+            _slack(runtime, workspace)
+            return await sync_directory(runtime.services, workspace, source_for(runtime.services, workspace),
+                                        actor=actor(), via="cli", channels=channel)
+        finally:
+            await runtime.db.dispose()
+
+    try:
+        report = run(go())
+    except NoDirectory as exc:
+        fail(str(exc))
+    except DeliveryError as exc:
+        fail(f"the platform refused the sync: {exc.reason}")
+    typer.echo(f"synced {workspace}: {report.added} added, {report.updated} updated, {report.deactivated} "
+               f"deactivated, {report.groups} user groups, {report.channels} channels")
+    for problem in report.problems:
+        typer.secho(f"warning: {problem}", fg=typer.colors.YELLOW, err=True)
+
+
+@directory_app.command("import")
+def import_command(path: Path = typer.Argument(..., help="CSV: email or platform_id, name, timezone, "
+                                                         "team_channel, role (leader or member)."),
+                   workspace: str = WORKSPACE) -> None:
+    """Add or update people from a CSV; every row it can't use is listed with the reason."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or 'not UTF-8 text'}")
+    settings = settings_from()
+
+    async def go() -> ImportReport:
+        runtime = build_runtime(settings)
+        try:
+            await require_current(runtime.db)
+            return await import_csv(runtime.services, workspace, text, actor=actor(), via="cli")
+        finally:
+            await runtime.db.dispose()
+
+    try:
+        report = run(go())
+    except BadCsv as exc:
+        fail(f"{path}: {exc}")
+    typer.echo(f"imported {len(report.imported)} people into {workspace}")
+    for problem in report.unresolved:
+        typer.secho(f"not imported: {problem}", fg=typer.colors.YELLOW, err=True)
+    if report.unresolved:
+        raise typer.Exit(3)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(directory_app, name="directory")
