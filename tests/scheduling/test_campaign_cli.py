@@ -53,8 +53,9 @@ def test_create_preview_and_lifecycle(gofirst) -> None:  # type: ignore[no-untyp
     preview = json.loads(gofirst("campaign", "preview", "Fridays", "--json", "--count", "2"))
     sends = preview["sends"]
     assert [s["leader"] for s in sends] == ["alex", "alex"] and preview["state"] == "draft"
-    local = datetime.fromisoformat(sends[0]["at"].split("[")[0])
-    assert sends[0]["at"].endswith("[Europe/London]") and sends[0]["zone"] == "Europe/London"
+    local = datetime.fromisoformat(sends[0]["at"])  # RFC 3339: any standard parser reads it
+    assert local.utcoffset() is not None and "[" not in sends[0]["at"] and sends[0]["zone"] == "Europe/London"
+    assert datetime.fromisoformat(preview["generated_at"]).utcoffset() is not None
     assert (local.strftime("%A %H:%M"), sends[0]["status"]) == ("Friday 16:30", "scheduled")
 
     assert "is active" in gofirst("campaign", "resume", "Fridays")
@@ -108,3 +109,39 @@ def test_database_down_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("GOFIRST_DATABASE_URL", "postgresql+asyncpg://gofirst:secret@127.0.0.1:9/gofirst")
     result = CliRunner().invoke(app, ["campaign", "list"])
     assert result.exit_code == 1 and "cannot reach the database" in result.output and "secret" not in result.output
+
+
+def test_saving_over_a_campaign_needs_replace_and_shows_the_changes(gofirst) -> None:  # type: ignore[no-untyped-def]
+    create = ("campaign", "create", "Weekly", "--pack", "going-first", "--audience-kind", "leaders", "--audience", "alex")
+    gofirst(*create)
+    refused = gofirst(*create, "--time", "16:30", code=1)
+    assert "already exists in local:demo; pass --replace" in refused and "cadence.time: 10:00 → 16:30" in refused
+    assert json.loads(gofirst("campaign", "show", "Weekly", "--json"))["campaign"]["cadence"]["time"] == "10:00"
+    replaced = gofirst(*create, "--time", "16:30", "--replace")
+    assert "changes cadence.time: 10:00 → 16:30" in replaced and "replaced (draft)" in replaced
+    assert json.loads(gofirst("campaign", "show", "Weekly", "--json"))["campaign"]["cadence"]["time"] == "16:30"
+
+
+def test_cli_changes_are_audited_with_who_before_and_after(gofirst) -> None:  # type: ignore[no-untyped-def]
+    gofirst("campaign", "create", "Audited", "--pack", "going-first", "--audience-kind", "leaders", "--audience", "alex")
+    gofirst("campaign", "resume", "Audited")
+    entries = [json.loads(line) for line in gofirst("admin", "audit", "--workspace", "local:demo",
+                                                    "--action", "campaign.").splitlines()]
+    started, created = entries[0], entries[1]
+    assert (started["action"], started["detail"]["from"], started["detail"]["to"]) == ("campaign.started", "draft", "active")
+    assert created["action"] == "campaign.created" and created["detail"]["before"] is None
+    assert created["detail"]["after"]["audience"] == {"kind": "leaders", "ids": ["alex"]}
+    assert all(e["actor"].startswith("cli:") and e["detail"]["via"] == "cli" for e in entries)
+
+
+def test_an_audience_from_csv_lists_who_it_could_not_resolve(gofirst, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "leaders.csv").write_text("platform_id,email,name,timezone,team_channel,role\n"
+                                          "kim,kim@acme.example,Kim Park,Asia/Seoul,ops,leader\n"
+                                          ",ghost@acme.example,Ghost,,,\n")
+    runner = CliRunner()
+    result = runner.invoke(app, ["campaign", "create", "From CSV", "--pack", "going-first",
+                                 "--audience-csv", str(tmp_path / "leaders.csv")])
+    assert result.exit_code == 0, result.output
+    assert "line 3 (ghost@acme.example): nobody with the email ghost@acme.example" in result.output
+    shown = json.loads(gofirst("campaign", "show", "From CSV", "--json"))["campaign"]
+    assert shown["audience"] == {"kind": "leaders", "ids": ["kim"]}
