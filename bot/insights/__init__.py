@@ -10,6 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.tables import Reply, Share
+from storage.tables.loop import PrivateNote
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ def aggregate(named: dict[str, set[str]], min_group_size: int) -> BarrierReport:
 
 async def barrier_report(session: AsyncSession, workspace_id: str, min_group_size: int,
                          since: datetime | None = None) -> BarrierReport:
-    """Themes from team replies and from leaders' own barriers; each person counts once per theme."""
+    """Themes from team replies, from barriers told privately and from leaders' own barriers; each
+    person counts once per theme."""
     named: dict[str, set[str]] = defaultdict(set)
     replies = select(Reply).where(Reply.workspace_id == workspace_id, Reply.is_leader == False)  # noqa: E712
     shares = select(Share).where(Share.workspace_id == workspace_id, Share.status == "posted")
@@ -56,4 +58,10 @@ async def barrier_report(session: AsyncSession, workspace_id: str, min_group_siz
     for share in (await session.exec(shares)).all():
         for theme in share.barrier_themes:
             named[theme].add(f"p{share.leader_id}")
+    notes = select(PrivateNote).where(PrivateNote.workspace_id == workspace_id)
+    if since is not None:
+        notes = notes.where(PrivateNote.told_on >= since.date())
+    for note in (await session.exec(notes)).all():  # told without a name: each note is its own voice
+        for theme in note.themes:
+            named[theme].add(f"n{note.id}")
     return aggregate(named, min_group_size)
