@@ -61,7 +61,7 @@ async def preview(services: Services, workspace_id: str, name: str, count: int =
             result.problems.append(str(exc))
             return result
         audience = await resolve_audience(session, campaign)
-        result.problems += [f"audience: {i!r} matches nobody" for i in audience.unknown]
+        result.problems += [f"audience: {i!r} {audience.reasons.get(i, 'matches nobody')}" for i in audience.unknown]
         for leader in audience.people:
             hours = hours_of(leader)
             if hours.tz != leader.tz:
