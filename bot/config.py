@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     sending_lease_seconds: float = Field(default=120.0, alias="GOFIRST_SENDING_LEASE_SECONDS", gt=0)
     delivery_max_attempts: int = Field(default=6, alias="GOFIRST_DELIVERY_MAX_ATTEMPTS", ge=1)
     plan_horizon_hours: float = Field(default=48.0, alias="GOFIRST_PLAN_HORIZON_HOURS", gt=0)
+    # The weekly loop (docs/loop.md): the first digest waits this long after a share is posted.
+    digest_delay_minutes: float = Field(default=240.0, alias="GOFIRST_DIGEST_DELAY_MINUTES", ge=0)
 
     @property
     def slack_enabled(self) -> bool:

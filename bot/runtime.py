@@ -33,5 +33,6 @@ def build_runtime(settings: Settings, clock: Clock | None = None, db: Database |
         packs=load_packs(),
         llm_url=settings.llm_url,
         llm_model=settings.llm_model,
+        digest_delay_minutes=settings.digest_delay_minutes,
     )
     return Runtime(settings=settings, services=services, engine=Engine(services))

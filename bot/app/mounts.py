@@ -2,13 +2,21 @@
 imported only when used."""
 from __future__ import annotations
 
+from aiohttp import web
+
 from bot.config import Settings
 from bot.privacy import PrivacyHooks
 from bot.app.server import Mount
+from bot.runtime import Runtime
+
+
+def with_privacy_hooks(_app: web.Application, runtime: Runtime) -> None:
+    """A person's own `export` and `erase` from a DM reach every adapter's records too."""
+    runtime.services.privacy_hooks = list(privacy_hooks())
 
 
 def mounts_for(settings: Settings, *, playground: bool, socket_mode: bool = False) -> list[Mount]:
-    mounts: list[Mount] = []
+    mounts: list[Mount] = [with_privacy_hooks]
     if playground:
         from adapters.local import mount as mount_playground
 

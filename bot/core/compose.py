@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.copy import Copy
-from bot.core.messages import Action, Fact, Form, FormField, HomeSection, HomeView, Message
+from bot.core.messages import Action, Chart, Fact, Form, FormField, HomeSection, HomeView, Message
 from bot.core.streaks import Streak
 from bot.core.vocabulary import COMMANDS, ActionId
 
@@ -17,14 +17,25 @@ if TYPE_CHECKING:
 SHARE_FIELDS = ("try", "why", "barrier", "ask")
 SHARE_FORM = "share"
 ANSWER_FORM = "answer"
+PRIVATE_FORM = "private"
+ENDINGS = (".", "!", "?", "…", ":", ";", ")", '"', "”")
 
 
-def nudge_message(copy: Copy, prompt: "PackNudge", nudge_id: int) -> Message:
+@dataclass(frozen=True)
+class LastWeek:
+    """What the leader tried last time and the prompt's follow-up: it opens the next nudge."""
+
+    tried: str
+    follow_up: str
+
+
+def nudge_message(copy: Copy, prompt: "PackNudge", nudge_id: int, last: LastWeek | None = None) -> Message:
     value = str(nudge_id)
+    opener = copy("nudge.last_week", tried=last.tried, follow_up=last.follow_up) + "\n" if last else ""
     return Message(
         kind="nudge",
         title=copy("nudge.title"),
-        text=prompt.text,
+        text=opener + prompt.text,
         facts=(Fact(copy("nudge.action_label"), prompt.action), Fact(copy("nudge.why_label"), prompt.why)),
         actions=(
             Action(ActionId.NUDGE_SHARE, copy("nudge.share_now"), value, "primary"),
@@ -47,6 +58,7 @@ def share_form(
     errors: dict[str, str] | None = None,
     context: str = "",
     notes: tuple[str, ...] = (),
+    title_key: str = "share.form.title",
 ) -> Form:
     values, errors = values or {}, errors or {}
     fields = [
@@ -59,7 +71,7 @@ def share_form(
     fields.append(FormField("channel", copy("share.form.channel.label"), values.get("channel", ""),
                             multiline=False, options=options, error=errors.get("channel"),
                             hint=copy("share.form.channel.hint")))
-    return Form(SHARE_FORM, copy("share.form.title"), tuple(fields), copy("share.form.submit"),
+    return Form(SHARE_FORM, copy(title_key), tuple(fields), copy("share.form.submit"),
                 context=context, intro=copy("share.form.intro"), notes=notes)
 
 
@@ -67,13 +79,16 @@ def with_errors(form: Form, errors: dict[str, str]) -> Form:
     return replace(form, fields=tuple(replace(f, error=errors.get(f.name)) for f in form.fields))
 
 
-def share_body(copy: Copy, share: "Share") -> tuple[Fact, ...]:
-    return (
-        Fact(copy("share.post.try"), share.try_text),
-        Fact(copy("share.post.why"), share.why_text),
-        Fact(copy("share.post.barrier"), share.barrier_text),
-        Fact(copy("share.post.ask"), share.ask_text),
-    )
+def sentence(text: str) -> str:
+    """The leader's words as they wrote them, ending like a sentence."""
+    text = " ".join(text.split())
+    return text if not text or text.endswith(ENDINGS) else text + "."
+
+
+def share_prose(share: "Share") -> str:
+    """The four answers as one short note in the leader's own words: no labels, no form."""
+    parts = (share.try_text, share.why_text, share.barrier_text, share.ask_text)
+    return "\n".join(sentence(p) for p in parts if p.strip())
 
 
 def preview_message(
@@ -82,7 +97,7 @@ def preview_message(
     """The draft as the team will see it, with the coach's notes and, for a directive draft, a
     one-click modelling rewrite."""
     value = str(share.id)
-    text = copy("share.preview.text")
+    text = copy("share.preview.text") + "\n" + share_prose(share)
     if notes:
         text += "\n" + copy("share.preview.coach_intro") + "\n" + "\n".join(f"• {note}" for note in notes)
     reframe = (Action(ActionId.SHARE_REFRAME, copy("share.preview.reframe"), value, "primary"),) if offer_reframe else ()
@@ -91,33 +106,72 @@ def preview_message(
         kind="preview",
         title=copy("share.preview.title", channel=channel_label),
         text=text,
-        facts=share_body(copy, share),
         actions=(*reframe, Action(ActionId.SHARE_POST, copy("share.preview.post", channel=channel_label), value, post_style),
                  Action(ActionId.SHARE_EDIT, copy("share.preview.edit"), value)),
     )
 
 
 def share_post_message(copy: Copy, share: "Share", leader: "Person") -> Message:
-    return Message(kind="share_post", title=copy("share.post.title", leader=leader.display_name),
-                   text=copy("share.post.intro"), facts=share_body(copy, share),
-                   context=copy("share.post.invite"))
+    """The share in the team's channel: the leader's note, one line on what happens to a reply,
+    and a way to name a barrier without a name."""
+    name = leader.display_name or leader.platform_user_id
+    return Message(kind="share_post", title=copy("share.post.title", leader=name), text=share_prose(share),
+                   context=copy("share.post.invite") + " " + copy("share.post.what_happens", leader=name),
+                   actions=(Action(ActionId.SHARE_TELL, copy("share.post.tell", leader=name), str(share.id)),),
+                   sender=name)
 
 
-def digest_message(copy: Copy, share: "Share", replies: Sequence[tuple["Reply", str]]) -> Message:
-    if not replies:
-        return Message(kind="digest", title=copy("digest.title"), text=copy("digest.none"))
+def withdrawn_post_message(copy: Copy, leader: "Person") -> Message:
+    return Message(kind="share_post", text=copy("share.withdrawn.post", leader=leader.display_name),
+                   sender=leader.display_name)
+
+
+def posted_message(copy: Copy, share: "Share", channel_label: str) -> Message:
+    """The leader's confirmation, with what they can still do about the post."""
+    value = str(share.id)
+    return Message(kind="posted", text=copy("share.posted", channel=channel_label),
+                   actions=(Action(ActionId.SHARE_REVISE, copy("share.revise"), value),
+                            Action(ActionId.SHARE_WITHDRAW, copy("share.withdraw"), value, "danger")))
+
+
+def digest_message(copy: Copy, share: "Share", replies: Sequence[tuple["Reply", str]], notes: Sequence[str] = (),
+                   earlier: int = 0, follow_up: str | None = None) -> Message:
+    """New replies with their authors and an Answer button each; notes told privately (shown only
+    once enough teammates answered) as "Someone said"; the prompt's follow-up closes it."""
     facts = tuple(Fact(name, reply.text) for reply, name in replies)
+    facts += tuple(Fact(copy("digest.someone_said"), note) for note in notes)
     actions = tuple(Action(ActionId.DIGEST_ANSWER, copy("digest.answer", name=name), str(reply.id))
-                    for reply, name in replies[:5])
-    return Message(kind="digest", title=copy("digest.title"),
-                   text=copy("digest.intro", count=len(replies), barrier=share.barrier_text),
-                   facts=facts, actions=actions, context=copy("digest.close_the_loop"))
+                    for reply, name in replies[:10])
+    count = len(replies) + len(notes)
+    text = copy.count("digest.intro", count, barrier=share.barrier_text)
+    if earlier:
+        text += " " + copy.count("digest.earlier", earlier)
+    closing = [copy("digest.follow_up", follow_up=follow_up)] if follow_up else []
+    closing.append(copy("digest.close_the_loop"))
+    return Message(kind="digest", title=copy("digest.title"), text=text, facts=facts, actions=actions,
+                   context=" ".join(closing))
+
+
+def quiet_note(copy: Copy, share: "Share", follow_up: str | None) -> Message:
+    """No replies after two working days: gently, with one concrete next step."""
+    text = copy("digest.quiet.text", tried=sentence(share.try_text))
+    return Message(kind="digest", title=copy("digest.quiet.title"), text=text,
+                   facts=(Fact(copy("digest.quiet.next_step"), copy("digest.quiet.step")),),
+                   context=copy("digest.follow_up", follow_up=follow_up) if follow_up else None)
 
 
 def answer_form(copy: Copy, reply: "Reply", author: str) -> Form:
     field = FormField("answer", copy("answer.form.label", name=author), hint=reply.text,
                       placeholder=copy("answer.form.placeholder"))
     return Form(ANSWER_FORM, copy("answer.form.title"), (field,), copy("answer.form.submit"), context=str(reply.id))
+
+
+def private_form(copy: Copy, share: "Share", leader_name: str) -> Form:
+    """A teammate names a barrier without their name."""
+    field = FormField("barrier", copy("private.form.label", leader=leader_name),
+                      placeholder=copy("private.form.placeholder"), hint=copy("private.form.hint"))
+    return Form(PRIVATE_FORM, copy("private.form.title", leader=leader_name), (field,), copy("private.form.submit"),
+                context=str(share.id), intro=copy("private.form.intro", leader=leader_name))
 
 
 def streak_message(copy: Copy, streak: Streak) -> Message:
@@ -129,6 +183,8 @@ def streak_message(copy: Copy, streak: Streak) -> Message:
         context = copy("streak.waiting")
     elif streak.this_week_counted:
         context = copy("streak.this_week_done")
+    elif streak.in_progress:
+        context = copy("streak.in_progress")
     else:
         context = copy("streak.this_week_open")
     return Message(kind="streak", title=copy("streak.title"), text=text, context=context)
@@ -137,21 +193,24 @@ def streak_message(copy: Copy, streak: Streak) -> Message:
 def help_message(copy: Copy, unknown: str | None = None) -> Message:
     facts = tuple(Fact(copy(f"commands.{name}.usage"), copy(f"commands.{name}.about")) for name in COMMANDS)
     text = copy("help.unknown", command=unknown) if unknown else copy("help.intro")
-    return Message(kind="help", title=copy("help.title"), text=text, facts=facts)
+    return Message(kind="help", title=copy("help.title"), text=text, facts=facts, context=copy("help.streak_rule"))
 
 
 def info(copy: Copy, key: str, **values: object) -> Message:
     return Message(kind="info", text=copy(key, **values))
 
 
-def home_view(copy: Copy, person: "Person", streak: Streak, recent: Sequence["Share"], admin_lines: Sequence[str]) -> HomeView:
+def home_view(copy: Copy, person: "Person", streak: Streak, recent: Sequence["Share"], admin_lines: Sequence[str],
+              effect: tuple[Chart, Sequence[str]] | None = None) -> HomeView:
+    """The leader's own view: the weeks they went first (with the chart of their effect) first."""
     controls = (
         Action(ActionId.HOME_SNOOZE, copy("home.snooze"), "1w"),
         Action(ActionId.HOME_OPTIN, copy("home.optin")) if person.opted_out else Action(ActionId.HOME_OPTOUT, copy("home.optout"), style="danger"),
     )
+    chart, effect_lines = effect if effect else (None, ())
     sections = [
-        HomeSection(copy("home.streak_title"), (streak_message(copy, streak).text,),
-                    (Action(ActionId.HOME_SHARE, copy("home.share"), style="primary"),)),
+        HomeSection(copy("home.streak_title"), (streak_message(copy, streak).text, *effect_lines),
+                    (Action(ActionId.HOME_SHARE, copy("home.share"), style="primary"),), chart=chart),
         HomeSection(copy("home.recent_title"),
                     tuple(copy("home.recent_line", week=s.week or "", text=s.try_text) for s in recent)
                     or (copy("home.recent_none"),)),

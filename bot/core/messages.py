@@ -29,6 +29,7 @@ class Message:
     actions: tuple[Action, ...] = ()
     context: str | None = None
     kind: str = "info"  # nudge | share_post | preview | digest | streak | help | info | error
+    sender: str | None = None  # the person a post speaks for (Slack shows "<name> via GoFirst")
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,30 @@ class Form:
 
 
 @dataclass(frozen=True)
+class Bar:
+    """One bar of a small chart: `value` its height, `marked` drawn filled (e.g. answered)."""
+
+    label: str
+    value: int
+    marked: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A small bar chart an edge may draw; `summary` is its text alternative, always shown too."""
+
+    title: str
+    summary: str
+    bars: tuple[Bar, ...] = ()
+
+
+@dataclass(frozen=True)
 class HomeSection:
     title: str
     lines: tuple[str, ...] = ()
     actions: tuple[Action, ...] = ()
+    chart: Chart | None = None
 
 
 @dataclass(frozen=True)

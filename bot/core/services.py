@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock
@@ -43,6 +43,10 @@ class Services:
     llm_url: str | None = None
     llm_model: str | None = None
     post_outcomes: dict[str, "PostOutcome"] = field(default_factory=dict)  # filled by the engine
+    digest_delay_minutes: float = 240.0
+    # every adapter's privacy hooks (bot.privacy.PrivacyHook), set by the wiring, so a person's own
+    # `export` and `erase` reach the adapters' records too; the core can't name the type
+    privacy_hooks: list[Any] = field(default_factory=list)
 
     def platform(self, workspace_id: str) -> Platform:
         return self.platforms.for_workspace(workspace_id)

@@ -13,12 +13,17 @@ class ActionId(StrEnum):
     SHARE_POST = "share.post"
     SHARE_EDIT = "share.edit"
     SHARE_REFRAME = "share.reframe"
+    SHARE_REVISE = "share.revise"
+    SHARE_WITHDRAW = "share.withdraw"
+    SHARE_TELL = "share.tell"
     DIGEST_ANSWER = "digest.answer"
     HOME_SHARE = "home.share"
     HOME_SNOOZE = "home.snooze"
     HOME_OPTOUT = "home.optout"
     HOME_OPTIN = "home.optin"
+    PRIVACY_ERASE = "privacy.erase"
 
 
-COMMANDS = ("help", "share", "streak", "snooze", "vacation", "skip", "timezone", "hours", "optout", "optin", "status")
+COMMANDS = ("help", "share", "digest", "streak", "snooze", "vacation", "skip", "timezone", "hours", "optout", "optin",
+            "status", "analysis", "export", "erase")
 SETTINGS_COMMANDS = ("vacation", "skip", "timezone", "hours")

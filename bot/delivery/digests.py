@@ -1,50 +1,162 @@
-"""The digest: every reply to a share so far, DMed to its leader with a button to answer each one.
-Through the post outbox, once per share and number of replies, so a second press sends nothing."""
+"""The digest: the replies to a share that the leader hasn't had yet, DMed with a button to answer
+each one, through the post outbox. Its key names the newest reply and the private notes it holds,
+so the same digest is recorded once however often it is asked for (a second press, a second
+replica, a retried request), and new replies make a new one. When digests are due is
+digest_schedule.py; this module knows what one holds."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.delivery import posts
 from bot.core import compose
-from bot.core.messages import Sent
+from bot.core.messages import Message, Sent, message_to_data
 from bot.core.port import DeliveryError
 from bot.core.services import Services
+from bot.delivery import posts
+from bot.delivery.followups import follow_up_for
 from storage.repositories.shares import replies_for
 from storage.tables import Person, Reply, Share
+from storage.tables.loop import PrivateNote, PrivateNoteSender
 from storage.tables.outbox import OutboxPost
 
 log = logging.getLogger(__name__)
 DIGEST = "digest"
+NOTES_AFTER = 3              # teammates who must have answered before private notes are shown
+WINDOW = timedelta(days=14)  # digests are about this fortnight's shares, not last year's
 
 
-async def named_replies(session: AsyncSession, share: Share) -> list[tuple[Reply, str]]:
-    """Team replies with their authors' names, the leader's own answers left out."""
-    assert share.id is not None
+@dataclass
+class Pending:
+    """What a share's next digest would hold, and what its earlier digests showed."""
+
+    share: Share
+    leader: Person
+    new: list[tuple[Reply, str]] = field(default_factory=list)
+    notes: list[PrivateNote] = field(default_factory=list)   # visible and not yet shown
+    shown: int = 0                                           # replies earlier digests showed
+    any_replies: bool = False
+    last_at: datetime | None = None                          # the latest digest with replies
+    quiet_sent: bool = False
+    records: list[OutboxPost] = field(default_factory=list)
+
+    @property
+    def has_news(self) -> bool:
+        return bool(self.new or self.notes)
+
+    @property
+    def key(self) -> str:
+        newest = max((reply.id or 0 for reply, _ in self.new), default=0)
+        shown_notes = sum(len(p.extra.get("notes", [])) for p in self.live)
+        return f"digest:{self.share.id}:r{newest}:n{shown_notes + len(self.notes)}"
+
+    @property
+    def live(self) -> list[OutboxPost]:
+        return [p for p in self.records if p.state != "failed"]
+
+
+async def names(session: AsyncSession, replies: list[Reply]) -> list[tuple[Reply, str]]:
     named = []
-    for reply in await replies_for(session, share.id):
-        if reply.is_leader:
-            continue
+    for reply in replies:
         author = await session.get(Person, reply.author_id) if reply.author_id else None
         named.append((reply, author.display_name if author else "?"))
     return named
 
 
+async def records_for(session: AsyncSession, share: Share) -> list[OutboxPost]:
+    query = (select(OutboxPost).where(OutboxPost.workspace_id == share.workspace_id, OutboxPost.kind == DIGEST,
+                                      OutboxPost.subject_id == share.id).order_by(col(OutboxPost.id)))
+    return list((await session.exec(query)).all())
+
+
+async def visible_notes(session: AsyncSession, share: Share, replies: list[Reply]) -> list[PrivateNote]:
+    """Private notes, but only once enough teammates answered that none can be told apart."""
+    senders = (await session.exec(select(PrivateNoteSender.person_id)
+                                  .where(PrivateNoteSender.share_id == share.id))).all()
+    answered = {r.author_id for r in replies if r.author_id is not None} | set(senders)
+    if len(answered) < NOTES_AFTER:
+        return []
+    query = select(PrivateNote).where(PrivateNote.share_id == share.id).order_by(col(PrivateNote.told_on))
+    return list((await session.exec(query)).all())
+
+
+async def pending_digest(session: AsyncSession, share: Share) -> Pending:
+    assert share.id is not None
+    leader = await session.get(Person, share.leader_id)
+    assert leader is not None
+    replies = [r for r in await replies_for(session, share.id) if not r.is_leader]
+    pending = Pending(share, leader, any_replies=bool(replies), records=await records_for(session, share))
+    shown_replies = {i for p in pending.live for i in p.extra.get("replies", [])}
+    shown_notes = {i for p in pending.live for i in p.extra.get("notes", [])}
+    pending.new = await names(session, [r for r in replies if r.id not in shown_replies])
+    pending.notes = [n for n in await visible_notes(session, share, replies) if n.id not in shown_notes]
+    pending.shown = len([r for r in replies if r.id in shown_replies])
+    pending.quiet_sent = any(p.extra.get("quiet") for p in pending.records)
+    times = [datetime.fromisoformat(p.extra["at"]) for p in pending.live if p.extra.get("at") and not p.extra.get("quiet")]
+    pending.last_at = max(times, default=None)
+    return pending
+
+
+async def enqueue_digest(services: Services, session: AsyncSession, pending: Pending, *,
+                         quiet: bool = False) -> OutboxPost | None:
+    """Records the digest (or the quiet note) once; None when exactly this one exists already."""
+    share, leader = pending.share, pending.leader
+    assert share.id is not None and leader.id is not None
+    follow_up = await follow_up_for(services, session, share)
+    extra: dict[str, Any] = {"at": services.clock.now().isoformat()}
+    if quiet:
+        message, key = compose.quiet_note(services.copy, share, follow_up), f"digest:{share.id}:quiet"
+        extra["quiet"] = True
+    else:
+        message = compose.digest_message(services.copy, share, pending.new, [n.text for n in pending.notes],
+                                         earlier=pending.shown, follow_up=follow_up)
+        key = pending.key
+        extra |= {"replies": [r.id for r, _ in pending.new], "notes": [n.id for n in pending.notes],
+                  "earlier": pending.shown, "follow_up": follow_up}
+    return await posts.enqueue(session, workspace_id=share.workspace_id, kind=DIGEST, key=key, subject_id=share.id,
+                               person_id=leader.id, to=posts.Target(leader.platform_user_id, is_dm=True),
+                               message=message, extra=extra)
+
+
+async def recent_shares(session: AsyncSession, leader_id: int, now: datetime) -> list[Share]:
+    query = (select(Share).where(Share.leader_id == leader_id, Share.status == "posted",
+                                 col(Share.posted_at) >= now - WINDOW).order_by(col(Share.posted_at).desc()))
+    return list((await session.exec(query)).all())
+
+
+async def digests_now(services: Services, session: AsyncSession, leader: Person) -> tuple[list[int], str | None]:
+    """The leader asked (the `digest` command, the playground's button): every recent share's news,
+    now. Returns the posts to dispatch after the commit, or the copy key saying why there are none."""
+    assert leader.id is not None
+    shares = await recent_shares(session, leader.id, services.clock.now())
+    if not shares:
+        return [], "digest.no_share"
+    post_ids, anything = [], False
+    for share in shares:
+        pending = await pending_digest(session, share)
+        anything = anything or pending.any_replies
+        if pending.has_news:
+            post = await enqueue_digest(services, session, pending)
+            if post is not None and post.id is not None:
+                post_ids.append(post.id)
+    if post_ids:
+        return post_ids, None
+    return [], "digest.nothing_new" if anything else "digest.none_yet"
+
+
 async def send_digest(services: Services, share_id: int) -> bool:
-    """Records the digest and sends it. False when there is no posted share, or when this digest
-    (same share, same replies) went out already or is on its way."""
+    """One share's digest now, in its own transaction. False when there is no posted share or
+    nothing new for it (a second press sends nothing)."""
     async with services.db.session() as session:
         share = await session.get(Share, share_id)
         if share is None or share.status != "posted":
             return False
-        leader = await session.get(Person, share.leader_id)
-        assert leader is not None and leader.id is not None
-        replies = await named_replies(session, share)
-        post = await posts.enqueue(session, workspace_id=share.workspace_id, kind=DIGEST,
-                                   key=f"digest:{share_id}:{len(replies)}", subject_id=share_id, person_id=leader.id,
-                                   to=posts.Target(leader.platform_user_id, is_dm=True),
-                                   message=compose.digest_message(services.copy, share, replies))
+        pending = await pending_digest(session, share)
+        post = await enqueue_digest(services, session, pending) if pending.has_news else None
         post_id = post.id if post else None
     if post_id is None:
         return False
@@ -52,6 +164,32 @@ async def send_digest(services: Services, share_id: int) -> bool:
     async with services.db.session() as session:
         sent = await session.get(OutboxPost, post_id)
         return sent is not None and sent.state == "sent"
+
+
+async def without_author(services: Services, session: AsyncSession, person: Person) -> list[tuple[str, Sent, Message]]:
+    """Digests already delivered that show this person's replies, rebuilt without them (the stored
+    copy too), for the engine to rewrite on the platform when the person erases their data."""
+    theirs = set((await session.exec(select(Reply.id).where(Reply.author_id == person.id))).all())
+    if not theirs:
+        return []
+    rewritten = []
+    query = select(OutboxPost).where(OutboxPost.workspace_id == person.workspace_id, OutboxPost.kind == DIGEST)
+    for post in (await session.exec(query)).all():
+        shown = post.extra.get("replies", [])
+        if not theirs.intersection(shown):
+            continue
+        share = await session.get(Share, post.subject_id)
+        if share is None:
+            continue
+        kept = [r for r in (await session.exec(select(Reply).where(col(Reply.id).in_(shown)))).all() if r.id not in theirs]
+        notes = (await session.exec(select(PrivateNote).where(col(PrivateNote.id).in_(post.extra.get("notes", []))))).all()
+        message = compose.digest_message(services.copy, share, await names(session, kept), [n.text for n in notes],
+                                         earlier=int(post.extra.get("earlier", 0)), follow_up=post.extra.get("follow_up"))
+        post.message, post.extra = message_to_data(message), {**post.extra, "replies": [r.id for r in kept]}
+        session.add(post)
+        if post.state == "sent" and post.sent_channel_id and post.sent_message_id:
+            rewritten.append((post.workspace_id, Sent(post.sent_channel_id, post.sent_message_id), message))
+    return rewritten
 
 
 class DigestOutcome:

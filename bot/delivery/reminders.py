@@ -1,6 +1,7 @@
 """No chasing: at most one gentle reminder for a nudge the leader ignored, after the campaign's
-number of working days (default two; none when the campaign turns reminders off). The reminder
-row is written before the send and its primary key is the nudge, so there is never a second one."""
+number of working days (default two; none when the campaign turns reminders off), and only inside
+the leader's working hours when it actually goes out. The reminder row is written before the send
+and its primary key is the nudge, so there is never a second one."""
 from __future__ import annotations
 
 import logging
@@ -13,9 +14,10 @@ from bot.copy import Copy, load_copy
 from bot.core import compose
 from bot.core.port import DeliveryError, UnknownPlatform
 from bot.core.services import Services
-from bot.scheduling.cap import add_working_days, working_hours_between
+from bot.scheduling.cap import add_working_days
 from bot.delivery.capability import reminder_marker, send_marked
-from bot.delivery.policy import Policy, held_reason
+from bot.delivery.followups import last_week
+from bot.delivery.policy import Policy, held_reason, timing
 from bot.delivery.prompts import prompt_in
 from bot.delivery.states import NudgeState
 from bot.scheduling.people import hours_of, pause_covering
@@ -46,9 +48,11 @@ async def due_reminders(services: Services) -> list[tuple[int, str]]:
             due = add_working_days(nudge.sent_at, campaign.reminder_after_days, hours)
             if due > now:
                 continue
-            late = working_hours_between(due, now, hours) > Policy().grace_hours
+            verdict = timing(due, now, hours, Policy().grace_hours)
+            if verdict.wait_until is not None:
+                continue  # outside working hours (a catch-up at night): the next pass inside them sends it
             paused = await pause_covering(session, leader, now.astimezone(hours.zone).date())
-            found.append((nudge.id or 0, "missed" if late else "held" if paused else "sending"))
+            found.append((nudge.id or 0, "missed" if verdict.missed else "held" if paused else "sending"))
     return found
 
 
@@ -73,8 +77,9 @@ async def _remind(services: Services, nudge_id: int, state: str) -> bool:
             session.add(NudgeReminder(nudge_id=nudge_id, state=state, due_at=now))
             await session.flush()  # the primary key claims the one reminder before anything is sent
             copy = delivery_copy()
-            message = replace(compose.nudge_message(services.copy, prompt_in(services.packs[nudge.pack], nudge.prompt_id),
-                                                    nudge_id),
+            prompt = prompt_in(services.packs[nudge.pack], nudge.prompt_id)
+            opener = await last_week(services, session, nudge)
+            message = replace(compose.nudge_message(services.copy, prompt, nudge_id, opener),
                               title=copy("reminder.title"), context=copy("reminder.context"))
             workspace_id, user_id = nudge.workspace_id, leader.platform_user_id
     except IntegrityError:

@@ -15,8 +15,11 @@ from bot.engine.home import publish_home
 from bot.core.messages import Sent
 from bot.engine.nudges import decline_nudge, leaders_nudge, skip_nudge, snooze_nudge
 from bot.engine.posting import post_share
+from bot.engine.private import open_private_form
+from bot.engine.privacy_commands import erase_me
 from bot.engine.replies import open_answer_form
 from bot.core.services import Services
+from bot.engine.revisions import open_revise_form, withdraw
 from bot.engine.shares import edit_share, open_share_form, reframe_share
 from bot.core.vocabulary import ActionId
 from storage.tables import Person
@@ -60,6 +63,22 @@ async def on_answer(services: Services, session: AsyncSession, person: Person, e
     await open_answer_form(services, session, person, event.value, event.trigger)
 
 
+async def on_revise(services: Services, session: AsyncSession, person: Person, event: ActionClicked) -> None:
+    await open_revise_form(services, session, person, event.value, event.trigger)
+
+
+async def on_withdraw(services: Services, session: AsyncSession, person: Person, event: ActionClicked) -> None:
+    await withdraw(services, session, person, event.value, clicked_message(event))
+
+
+async def on_tell(services: Services, session: AsyncSession, person: Person, event: ActionClicked) -> None:
+    await open_private_form(services, session, person, event.value, event.trigger)
+
+
+async def on_erase(services: Services, session: AsyncSession, person: Person, event: ActionClicked) -> None:
+    await erase_me(services, session, person, clicked_message(event))
+
+
 async def on_home_share(services: Services, session: AsyncSession, person: Person, event: ActionClicked) -> None:
     await open_share_form(services, session, person, event.trigger)
 
@@ -78,6 +97,8 @@ FLOWS: dict[str, ActionFlow] = {
     ActionId.NUDGE_OPTOUT: on_nudge, ActionId.SHARE_POST: on_post, ActionId.SHARE_REFRAME: on_reframe,
     ActionId.SHARE_EDIT: on_edit, ActionId.DIGEST_ANSWER: on_answer, ActionId.HOME_SHARE: on_home_share,
     ActionId.HOME_SNOOZE: on_home_control, ActionId.HOME_OPTOUT: on_home_control, ActionId.HOME_OPTIN: on_home_control,
+    ActionId.SHARE_REVISE: on_revise, ActionId.SHARE_WITHDRAW: on_withdraw, ActionId.SHARE_TELL: on_tell,
+    ActionId.PRIVACY_ERASE: on_erase,
 }
 
 

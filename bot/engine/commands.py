@@ -1,5 +1,8 @@
-"""Text commands, from a slash command or a DM: help, share, streak, snooze, optout, optin, status."""
+"""Text commands, from a slash command or a DM: help, share, digest, streak, snooze, the settings,
+optout, optin, status, and a person's say over their data (analysis, export, erase)."""
 from __future__ import annotations
+
+from functools import partial
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,12 +14,15 @@ from bot.core.events import CommandReceived
 from bot.core.messages import Fact, Message
 from bot.core.progress import load_streak
 from bot.core.services import Services
+from bot.delivery import posts
+from bot.delivery.digests import digests_now
+from bot.engine.privacy_commands import erase_offer, export_message, set_analysis
 from bot.engine.settings_commands import settings_command
 from bot.engine.shares import open_share_form
 from bot.core.vocabulary import SETTINGS_COMMANDS
 from storage.repositories.people import teams_led_by
+from storage.db import after_commit
 from storage.tables import Nudge, Person
-
 
 
 def parse_command(text: str) -> tuple[str, str]:
@@ -47,8 +53,21 @@ async def run_command(services: Services, session: AsyncSession, person: Person,
         except SnoozeError as exc:
             await say(compose.info(copy, str(exc)))
             return
+        existing = await paused_until(session, person, today)
         await pause(session, person, "snooze", today, until)
-        await say(compose.info(copy, "snooze.done", until=until.isoformat()))
+        await say(compose.info(copy, "snooze.already" if existing == until else "snooze.done", until=until.isoformat()))
+    elif name == "digest":
+        post_ids, why = await digests_now(services, session, person)
+        for post_id in post_ids:
+            after_commit(session, partial(posts.dispatch, services, post_id))
+        if why:
+            await say(compose.info(copy, why))
+    elif name == "analysis":
+        await say(await set_analysis(services, session, person, argument))
+    elif name == "export":
+        await say(await export_message(services, session, person))
+    elif name == "erase":
+        await say(erase_offer(services))
     elif name in SETTINGS_COMMANDS:
         await say(await settings_command(copy, session, person, name, argument, now))
     elif name in ("optout", "optin"):

@@ -45,7 +45,13 @@ def audit(session: AsyncSession, person: Person, action: str, **detail: object) 
 
 
 async def pause(session: AsyncSession, person: Person, kind: str, first: date, last: date) -> Pause:
+    """Records the pause once: asking for the same one again (a double click, a retry) finds it."""
     assert person.id is not None
+    same = select(Pause).where(Pause.person_id == person.id, Pause.kind == kind, Pause.starts_on <= first,
+                               Pause.ends_on == last)
+    existing = (await session.exec(same)).first()
+    if existing is not None:
+        return existing
     entry = Pause(workspace_id=person.workspace_id, person_id=person.id, kind=kind, starts_on=first, ends_on=last)
     session.add(entry)
     audit(session, person, kind, starts_on=first.isoformat(), ends_on=last.isoformat())

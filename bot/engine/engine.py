@@ -22,13 +22,15 @@ from bot.core.port import DeliveryError
 from bot.engine.posting import SHARE_POST, ShareOutcome
 from bot.engine.replies import ANSWER, AnswerOutcome, delete_reply, edit_reply, record_reply, submit_answer
 from bot.core.services import Services
-from bot.engine.shares import submit_share
+from bot.engine.private import submit_private
+from bot.engine.revisions import submit_share_form
 from storage.repositories.people import add_member, team_by_channel
 from storage.tables import Person
 
 log = logging.getLogger(__name__)
 FormFlow = Callable[[Services, AsyncSession, Person, dict[str, str], str], Awaitable[Form | None]]
-FORMS: dict[str, FormFlow] = {compose.SHARE_FORM: submit_share, compose.ANSWER_FORM: submit_answer}
+FORMS: dict[str, FormFlow] = {compose.SHARE_FORM: submit_share_form, compose.ANSWER_FORM: submit_answer,
+                              compose.PRIVATE_FORM: submit_private}
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Outcome:
 
     form: Form | None = None
     error: str | None = None
+    retry_later: bool = False  # not handled because the database was unavailable: worth replaying
 
 
 class Engine:
@@ -56,7 +59,7 @@ class Engine:
         except (DBAPIError, OSError) as exc:  # the database is down or unreachable: say so, don't crash
             log.error("%s for %s not handled: database at %s unavailable (%s)", type(event).__name__,
                       event.workspace_id, self.services.db.safe_url, type(exc).__name__)
-            return Outcome(error=self.services.copy("errors.database"))
+            return Outcome(error=self.services.copy("errors.database"), retry_later=True)
 
     async def _person(self, session: AsyncSession, workspace_id: str, user_id: str) -> Person:
         return await person_for(self.services, session, workspace_id, user_id)

@@ -30,11 +30,15 @@ async def post_share(services: Services, session: AsyncSession, person: Person, 
                      settle: Sent | None = None) -> None:
     """Posts a previewed draft to its channel, once: a second click finds it already on its way."""
     share = await session.get(Share, int(value)) if value.isdigit() else None
-    if share is None or share.leader_id != person.id or not share.channel_id or share.status not in ("draft", "posting"):
+    if share is None or share.leader_id != person.id or not share.channel_id or \
+            share.status not in ("draft", "posting", "posted"):
         effects.dm(services, session, person, "share.nothing_to_post")
         return
     team = await team_by_channel(session, person.workspace_id, share.channel_id)
     label = channel_label(team, share.channel_id)
+    if share.status == "posted":  # a second click, a retried request
+        effects.dm(services, session, person, "share.already_posted", channel=label)
+        return
     claimed = await session.exec(update(Share).where(col(Share.id) == share.id, col(Share.status) == "draft")
                                  .values(status="posting"))
     post = None
@@ -79,7 +83,8 @@ class ShareOutcome:
             nudge = await session.get(Nudge, share.nudge_id)
             if nudge is not None:
                 close_nudge(services, session, nudge, NudgeState.SHARED, "nudge.shared")
-        effects.dm(services, session, person, "share.posted", channel=channel_label(team, share.channel_id))
+        effects.say(services, session, person, compose.posted_message(services.copy, share,
+                                                                      channel_label(team, share.channel_id)))
         settle = post.extra.get("settle")
         if settle:
             effects.rewrite(services, session, person.workspace_id, Sent(*settle),

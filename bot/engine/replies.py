@@ -34,9 +34,10 @@ async def record_reply(services: Services, session: AsyncSession, event: Channel
         return existing
     author = await person_for(services, session, event.workspace_id, event.user_id)
     is_leader = author.id == share.leader_id
+    now = services.clock.now()
     reply = Reply(workspace_id=event.workspace_id, share_id=share.id or 0, author_id=author.id,
                   is_leader=is_leader, platform_message_id=event.message_id, text=event.text,
-                  themes=[] if is_leader else classify_themes(event.text))
+                  themes=themes_of(author, is_leader, event.text), created_at=now, updated_at=now)
     try:
         async with session.begin_nested():
             session.add(reply)
@@ -49,10 +50,18 @@ async def edit_reply(services: Services, session: AsyncSession, event: ReplyEdit
     reply = await reply_by_message(session, event.workspace_id, event.message_id)
     if reply is None:
         return False
+    author = await session.get(Person, reply.author_id) if reply.author_id else None
     reply.text, reply.updated_at = event.text, services.clock.now()
-    reply.themes = [] if reply.is_leader else classify_themes(event.text)
+    reply.themes = themes_of(author, reply.is_leader, event.text)
     session.add(reply)
     return True
+
+
+def themes_of(author: Person | None, is_leader: bool, text: str) -> list[str]:
+    """A teammate's barrier themes, for HR's anonymous counts; none for someone who opted out of analysis."""
+    if is_leader or author is None or author.analysis_opted_out:
+        return []
+    return classify_themes(text)
 
 
 async def delete_reply(session: AsyncSession, event: ReplyDeleted) -> bool:
@@ -115,8 +124,10 @@ class AnswerOutcome:
         person = await session.get(Person, post.person_id)
         if person is None:
             return
+        now = services.clock.now()
         session.add(Reply(workspace_id=post.workspace_id, share_id=int(post.extra["share_id"]), author_id=person.id,
-                          is_leader=True, platform_message_id=where.message_id, text=str(post.message.get("text", ""))))
+                          is_leader=True, platform_message_id=where.message_id, text=str(post.message.get("text", "")),
+                          created_at=now, updated_at=now))
         await session.flush()
         streak = await load_streak(session, person, services.clock.now())
         effects.dm_text(services, session, person, services.copy.count("answer.done", streak.current))

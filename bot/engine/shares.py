@@ -2,8 +2,11 @@
 it to the team's channel is posting.py."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.coach import check_draft, classify_themes, reframe_with_llm
@@ -22,11 +25,12 @@ MAX_FIELD = 1500
 async def share_form_for(
     services: Services, session: AsyncSession, person: Person, context: str = "", values: dict[str, str] | None = None
 ) -> Form:
+    """A share form; a new one carries a fresh token, so submitting it twice makes one draft."""
     assert person.id is not None
     teams = await teams_led_by(session, person.id)
     if values is None and teams:
         values = {"channel": teams[0].channel_id}
-    return compose.share_form(services.copy, teams, values, context=context)
+    return compose.share_form(services.copy, teams, values, context=context or f"new:{uuid.uuid4().hex}")
 
 
 async def open_share_form(services: Services, session: AsyncSession, person: Person, trigger: str | None,
@@ -63,19 +67,38 @@ async def submit_share(
     if errors:
         return compose.share_form(services.copy, teams, clean, errors, context)
     share = await draft_from_context(session, person, context)
-    share.try_text, share.why_text = clean["try"], clean["why"]
-    share.barrier_text, share.ask_text = clean["barrier"], clean["ask"]
+    fields = {name: clean[name] for name in compose.SHARE_FIELDS}
+    if share.id is not None and share.status != "draft":  # this form already became a post
+        effects.dm(services, session, person, "share.form_used", channel=channel_label(None, share.channel_id))
+        return None
+    if share.id is not None and share_fields(share) == fields and share.channel_id == clean["channel"]:
+        effects.dm(services, session, person, "share.preview.already")  # a double submit or a retry
+        return None
+    share.try_text, share.why_text, share.barrier_text, share.ask_text = (fields[n] for n in compose.SHARE_FIELDS)
     share.channel_id = clean["channel"]
     team = next((t for t in teams if t.channel_id == share.channel_id), None)
     share.team_id = team.id if team else None
+    if share.id is None and not await claimed(session, share):
+        effects.dm(services, session, person, "share.preview.already")  # the same form raced in twice
+        return None
     await send_preview(services, session, person, share, team)
     return None
+
+
+async def claimed(session: AsyncSession, share: Share) -> bool:
+    """Stores a new draft under its form's token; False when the same form's draft got there first."""
+    try:
+        async with session.begin_nested():
+            session.add(share)
+    except IntegrityError:
+        return False
+    return True
 
 
 async def send_preview(services: Services, session: AsyncSession, person: Person, share: Share,
                        team: Team | None, intro_key: str | None = None) -> None:
     """Saves the draft, tags its barrier, and DMs the preview with the coach's notes."""
-    share.barrier_themes = classify_themes(share.barrier_text)
+    share.barrier_themes = [] if person.analysis_opted_out else classify_themes(share.barrier_text)
     session.add(share)
     await session.flush()
     check = check_draft(" ".join(share_fields(share).values()))
@@ -133,7 +156,9 @@ async def leaders_draft(session: AsyncSession, person: Person, value: str) -> Sh
 
 
 async def draft_from_context(session: AsyncSession, person: Person, context: str) -> Share:
-    """The context is `share:<id>` when editing a draft, `nudge:<id>` when answering a nudge."""
+    """The context is `share:<id>` when editing a draft, `nudge:<id>` when answering a nudge and
+    `new:<token>` for a form opened without one. The last two are the form's token: the draft a
+    form made before (a double submit, a retry), else a new draft, not yet stored."""
     assert person.id is not None
     kind, _, ident = context.partition(":")
     if kind == "share" and ident.isdigit():
@@ -141,7 +166,15 @@ async def draft_from_context(session: AsyncSession, person: Person, context: str
         if share is not None and share.leader_id == person.id and share.status == "draft":
             return share
     nudge = await leaders_nudge(session, person, ident) if kind == "nudge" else None
-    return Share(workspace_id=person.workspace_id, leader_id=person.id, nudge_id=nudge.id if nudge else None)
+    token = context[:80] if (kind == "new" and ident) or nudge is not None else None
+    if token is not None:
+        query = select(Share).where(Share.workspace_id == person.workspace_id, Share.form_token == token,
+                                    Share.leader_id == person.id)
+        made = (await session.exec(query)).first()
+        if made is not None:
+            return made
+    return Share(workspace_id=person.workspace_id, leader_id=person.id, nudge_id=nudge.id if nudge else None,
+                 form_token=token)
 
 
 def channel_label(team: Team | None, channel_id: str | None) -> str:

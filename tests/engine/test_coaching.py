@@ -35,8 +35,7 @@ async def test_a_directive_draft_gets_findings_and_a_one_click_modelling_version
 
     await runtime.engine.handle(events.ActionClicked(W, "alex", "share.reframe", reframe.value))
     rewritten = platform.last("dm").message
-    facts = {f.label: f.value for f in rewritten.facts}
-    assert facts["What I'd like us to try"].startswith("I'm trying to post my updates in the channel")
+    assert "\nI'm trying to post my updates in the channel" in rewritten.text  # the post, as prose
     assert "Everyone must" not in rewritten.text
     assert not any(a.action_id == "share.reframe" for a in rewritten.actions)  # nothing left to fix
     async with runtime.db.session() as session:

@@ -71,7 +71,7 @@ async def test_nudge_share_reply_digest_answer_streak(server: Server) -> None:
     assert last(dm, "form")["payload"]["state"] == "submitted"
     preview = last(dm, "preview")
     assert "#product-team" in preview["payload"]["message"]["title"]
-    assert [f["value"] for f in preview["payload"]["message"]["facts"]][2] == FILLED["barrier"]
+    assert FILLED["barrier"] in preview["payload"]["message"]["text"].split("\n")
 
     # Post: the share appears in the channel, and the nudge's buttons are gone.
     await click(server, preview, "share.post")
