@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.core.services import Services
-from bot.delivery import posts
+from bot.delivery import digest_schedule, posts
 from bot.delivery.outbox import claim_due, deliver_claimed
 from bot.delivery.policy import Policy
 from bot.delivery.recovery import recover_stuck
@@ -44,6 +44,7 @@ class DeliveryWorker:
                 result.delivered += int(nudge is not None and nudge.state == "sent")
         result.reminders = await send_reminders(self.services)
         result.posts = await posts.recover(self.services)
+        result.posts += await digest_schedule.send_due_digests(self.services)
         return result
 
     async def _loop(self) -> None:
