@@ -1,0 +1,130 @@
+"""Views over the audited lattice: report rows by group and period, with each withheld figure
+pooled into the nearest coarser figure that may be shown. A view only reads published figures
+(and ratios of two published figures), so it can reveal nothing the audit did not allow."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.insights.lattice import (CAMPAIGN, STREAK_BUCKETS, THEME_METRICS, WORKSPACE, Group, Lattice, build,
+                                  minimum_for)
+from bot.insights.model import Facts, Row, Thresholds
+from bot.insights.periods import KINDS, WEEK, Period, coarser
+from bot.insights.suppression import Key, Published, audit
+
+DERIVED = {"share_rate": ("leaders_shared", "leaders_nudged"), "replies_per_share": ("replies", "shares_posted"),
+           "answered_rate": ("shares_answered", "shares_with_replies")}
+OUTCOMES = ("leaders_nudged", "leaders_shared", "share_rate", "shares_posted", "replies", "repliers",
+            "replies_per_share", "shares_with_replies", "shares_answered", "answered_rate", "streak_leaders",
+            *(name for *_, name in STREAK_BUCKETS))
+THEMES_ROWS = ("barrier_people", *THEME_METRICS)
+BY = {"team": ("team", None), "department": ("department", None), "campaign": ("campaign", None),
+      "workspace": ("workspace", None), "week": ("workspace", WEEK)}
+
+
+class BadView(ValueError):
+    """A report asked for a grouping or period that does not exist; the message names the choices."""
+
+
+@dataclass(frozen=True)
+class Insights:
+    """One workspace's figures after the audit: the only object reports, exports and the console read."""
+
+    lattice: Lattice
+    published: Published
+    thresholds: Thresholds
+
+    @classmethod
+    def of(cls, facts: Facts, thresholds: Thresholds) -> "Insights":
+        lattice = build(facts, thresholds)
+        return cls(lattice, audit(lattice.cells.values(), lattice.breakdowns), thresholds)
+
+    def figure(self, key: Key) -> float | int | None:
+        """The value HR may see, or None when it is withheld."""
+        if key.metric in DERIVED:
+            top, bottom = DERIVED[key.metric]
+            return self.published.ratio(Key(key.period, key.group_kind, key.group, top),
+                                        Key(key.period, key.group_kind, key.group, bottom))
+        return self.published.value(key)
+
+    def periods(self, kind: str) -> list[Period]:
+        if kind not in KINDS:
+            raise BadView(f"no period {kind!r}; choose one of {', '.join(KINDS)}")
+        return [p for p in self.lattice.periods if p.kind == kind and p.scope is None]
+
+    def period(self, key: str) -> Period:
+        return next(p for p in self.lattice.periods if p.key == key)
+
+    def groups(self, kind: str) -> list[Group]:
+        return [(kind, name) for name in self.lattice.groups.get(kind, [])]
+
+    def withheld_note(self, metric: str) -> str:
+        if metric in DERIVED:
+            return "withheld: made from a figure that is withheld"
+        minimum = minimum_for(metric, self.thresholds)
+        text = " (barrier themes come from free text)" if metric in THEMES_ROWS else ""
+        return f"withheld: fewer than {minimum} people{text}, directly or by subtraction from other figures"
+
+    def pooled(self, key: Key) -> Key | None:
+        """The nearest coarser figure that may be shown: a longer period first, then the parent group."""
+        period = self.period(key.period)
+        group: Group | None = (key.group_kind, key.group)
+        while group is not None:
+            periods = ([] if group == (key.group_kind, key.group) else [period]) + coarser(period, self.lattice.periods)
+            for candidate in periods:
+                found = Key(candidate.key, group[0], group[1], key.metric)
+                if self.figure(found) is not None:
+                    return found
+            group = self.lattice.parent_of.get(group)
+        return None
+
+    def row(self, key: Key) -> Row:
+        return self._row(key)[0]
+
+    def _row(self, key: Key) -> tuple[Row, Key | None]:
+        """The row, and for a withheld one the figure it is pooled into."""
+        value = self.figure(key)
+        period = self.period(key.period)
+        progress = "period in progress" if self.lattice.current_week in period.weeks else ""
+        if value is not None:
+            return Row(key.period, key.group_kind, key.group, key.metric, value, progress), None
+        note = self.withheld_note(key.metric)
+        into = self.pooled(key)
+        if into is not None:
+            note += f"; pooled into {into.group_kind} {into.group}, {into.period}"
+        return Row(key.period, key.group_kind, key.group, key.metric, None, note), into
+
+    def rows(self, by: str, period_kind: str | None = None, metrics: tuple[str, ...] = OUTCOMES + THEMES_ROWS,
+             ) -> list[Row]:
+        """Every metric for every group of a kind and every period of a kind, dense (a figure nobody
+        stands behind is listed as withheld like a small one, so a row's presence tells nothing),
+        followed by the pooled figures the withheld rows point at."""
+        if by not in BY:
+            raise BadView(f"no grouping {by!r}; choose one of {', '.join(BY)}")
+        group_kind, fixed = BY[by]
+        rows: list[Row] = []
+        asked: set[Key] = set()
+        pooled: dict[Key, None] = {}
+        for group in self.groups(group_kind):
+            for period in self.periods(fixed or period_kind or "month"):
+                for metric in metrics:
+                    key = Key(period.key, group[0], group[1], metric)
+                    row, into = self._row(key)
+                    rows.append(row)
+                    asked.add(key)
+                    if into is not None:
+                        pooled[into] = None
+        for key in [k for k in pooled if k not in asked]:
+            row = self.row(key)
+            rows.append(Row(row.period, row.group_kind, row.group, row.metric, row.value,
+                            "; ".join(filter(None, ["pooled figure for withheld rows", row.note]))))
+        return rows
+
+    def campaign_windows(self, campaign: str) -> tuple[Period, Period] | None:
+        """A campaign's first four weeks and its latest four, when it has started."""
+        scoped = [p for p in self.lattice.periods if p.scope == (CAMPAIGN, campaign)]
+        first = [p for p in scoped if p.key.startswith("first-")]
+        latest = [p for p in scoped if p.key.startswith("latest-")]
+        return (first[0], latest[0]) if first and latest else None
+
+    def workspace_key(self, period: str, metric: str) -> Key:
+        return Key(period, WORKSPACE, self.lattice.workspace[1], metric)

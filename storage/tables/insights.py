@@ -1,0 +1,34 @@
+"""HR insights' own records: which department a team belongs to (the parent group small teams are
+pooled into), and what HR did about a barrier theme, so a report can show the theme before and after."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+
+class TeamDepartment(SQLModel, table=True):
+    """A team's parent group; a team without one is pooled straight into the workspace."""
+
+    __tablename__ = "insights_team_department"
+
+    team_id: int = Field(foreign_key="team.id", primary_key=True, ondelete="CASCADE")
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=120)
+    department: str = Field(max_length=200)
+
+
+class BarrierAction(SQLModel, table=True):
+    """"IT unblocked the wiki on VPN": an action against a barrier theme, its owner and its date."""
+
+    __tablename__ = "insights_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=120)
+    theme: str = Field(max_length=40)
+    title: str = Field(max_length=500)
+    owner: str = Field(max_length=200)
+    taken_on: date
+    recorded_by: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
