@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
     slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")
 
+    slack_oidc_url: str = Field(default="https://slack.com", alias="SLACK_OIDC_URL")  # OpenID issuer, for tests
     teams_app_id: str = Field(default="", alias="MicrosoftAppId")
     teams_app_password: SecretStr | None = Field(default=None, alias="MicrosoftAppPassword")
     teams_app_type: str = Field(default="MultiTenant", alias="MicrosoftAppType")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from adapters.admin import (routes_audit, routes_auth, routes_campaigns, routes_directory, routes_home,
+from adapters.admin import (oidc, routes_audit, routes_auth, routes_campaigns, routes_directory, routes_home,
                             routes_people)
 from adapters.admin.console import CONSOLE, HERE, Console
 from adapters.admin.guard import guard
@@ -25,7 +25,7 @@ def console_mount(hooks: PrivacyHooks) -> Callable[[web.Application, Runtime], N
         console = web.Application(middlewares=[guard], client_max_size=2 * 1024 * 1024)
         console[CONSOLE] = Console.build(runtime, load_copy("en", "admin"))
         console[HOOKS] = hooks
-        for routes in (routes_auth, routes_home, routes_campaigns, routes_people, routes_directory, routes_audit):
+        for routes in (oidc, routes_auth, routes_home, routes_campaigns, routes_people, routes_directory, routes_audit):
             routes.add_routes(console)
         console.router.add_static("/static", HERE / "static", append_version=False)
         app.add_subapp("/admin", console)

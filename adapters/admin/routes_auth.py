@@ -22,8 +22,10 @@ def _next(request: web.Request, value: str | None) -> str:
 def login_form(request: web.Request, *, status: int = 200, error: str = "", email: str = "") -> web.Response:
     console = console_of(request)
     token = secrets.token_urlsafe(24)
+    settings = console.runtime.settings
     response = render(request, "login.html", status=status, login_csrf=token, error=error, email=email,
-                      next=_next(request, request.query.get("next")))
+                      next=_next(request, request.query.get("next")),
+                      slack=bool(settings.slack_client_id and settings.slack_client_secret))
     secure = sessions.is_https(request, console.runtime.settings.public_url)
     sessions.set_cookie(response, sessions.LOGIN_COOKIE, console.signer.sign(token), secure=secure,
                         max_age=LOGIN_MINUTES * 60)

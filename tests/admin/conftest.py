@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,11 +121,11 @@ async def start(runtime: Runtime, double: SlackDouble) -> tuple[web.AppRunner, s
     return runner, f"http://{host}:{port}"
 
 
-@pytest.fixture
-async def console(migrated_db: Database, clock: FixedClock, double: SlackDouble) -> AsyncIterator[Console]:
-    settings = settings_for(migrated_db.url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=double.url,
-                            GOFIRST_SECRET_KEY="a console test key, long enough to sign cookies with")
-    runtime = build_runtime(settings, clock=clock, db=migrated_db)
+@asynccontextmanager
+async def running(db: Database, clock: FixedClock, double: SlackDouble, **extra: Any) -> AsyncIterator[Console]:
+    settings = settings_for(db.url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=double.url,
+                            GOFIRST_SECRET_KEY="a console test key, long enough to sign cookies with", **extra)
+    runtime = build_runtime(settings, clock=clock, db=db)
     ids = await seed(runtime)
     runner, url = await start(runtime, double)
     server = Console(url, runtime, double, ids, [])
@@ -134,3 +135,9 @@ async def console(migrated_db: Database, clock: FixedClock, double: SlackDouble)
         for http in server._sessions:
             await http.close()
         await runner.cleanup()
+
+
+@pytest.fixture
+async def console(migrated_db: Database, clock: FixedClock, double: SlackDouble) -> AsyncIterator[Console]:
+    async with running(migrated_db, clock, double) as server:
+        yield server
