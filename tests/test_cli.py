@@ -1,6 +1,7 @@
 """The `gofirst` command as a newcomer meets it: real subprocesses, real databases."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -137,3 +138,35 @@ def test_demo_migrates_seeds_and_serves_the_playground(tmp_path: Path) -> None:
         process.terminate()
         process.wait(timeout=20)
     assert process.returncode == 0
+
+
+def test_admin_privacy_from_the_shell_is_found_and_audited(sqlite_url: str) -> None:
+    env = {"GOFIRST_DATABASE_URL": sqlite_url}
+    assert gofirst("db", "upgrade", env=env).returncode == 0 and gofirst("seed-demo", env=env).returncode == 0
+    found = gofirst("directory", "find", "okaf", "--workspace", "local:demo", env=env)
+    assert found.returncode == 0 and found.stdout.split()[:3] == ["sam", "Sam", "Okafor"]
+    assert gofirst("person", "export", "--workspace", "local:demo", "--user", "sam", env=env).returncode == 0
+    assert gofirst("person", "erase", "--workspace", "local:demo", "--user", "sam", "--yes", env=env).returncode == 0
+    audit = gofirst("admin", "audit", "--workspace", "local:demo", "--action", "person.", env=env).stdout.splitlines()
+    erased, exported = (json.loads(line) for line in audit)
+    assert (erased["action"], erased["target"], erased["detail"]["after"]["person"]) == ("person.erased", "erased", 1)
+    assert exported["action"] == "person.exported" and exported["target"] == "erased"  # anonymised by the erase
+    assert all(e["actor"].startswith("cli:") for e in (erased, exported))
+    gone = gofirst("directory", "find", "okaf", "--workspace", "local:demo", env=env)
+    assert gone.returncode == 1 and "nobody in local:demo matches 'okaf'" in gone.stderr
+
+
+def test_admin_create_user_reads_the_password_from_stdin(sqlite_url: str) -> None:
+    env = {**os.environ, "GOFIRST_DATABASE_URL": sqlite_url}
+    assert gofirst("db", "upgrade", env=env).returncode == 0 and gofirst("seed-demo", env=env).returncode == 0
+    args = [GOFIRST, "admin", "create-user", "--workspace", "local:demo", "--email", "Dana@Example.com", "--role", "admin",
+            "--password-stdin"]
+    made = subprocess.run(args, input="a long enough password\n", capture_output=True, text=True, env=env, timeout=60)
+    assert made.returncode == 0 and "admin dana@example.com can now sign in to local:demo" in made.stdout
+    again = subprocess.run(args, input="a long enough password\n", capture_output=True, text=True, env=env, timeout=60)
+    assert again.returncode == 1 and "already has an account" in again.stderr
+    short = subprocess.run([a if a != "Dana@Example.com" else "x@example.com" for a in args], input="short\n",
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert short.returncode == 1 and "shorter than 12 characters" in short.stderr
+    entry = json.loads(gofirst("admin", "audit", "--workspace", "local:demo", env=env).stdout.splitlines()[0])
+    assert entry["action"] == "admin.account_created" and entry["detail"]["after"]["role"] == "admin"

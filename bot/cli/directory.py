@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from sqlmodel import col, func, or_, select
 
 from bot.cli.campaign import actor
 from bot.cli.common import fail, run, settings_from
@@ -15,6 +16,7 @@ from bot.directory.sync import SyncReport, sync_directory
 from bot.runtime import Runtime, build_runtime
 from storage.identity import platform_of
 from storage.migrate import require_current
+from storage.tables import Person
 
 directory_app = typer.Typer(help="The directory: sync people and groups from Slack, or import a CSV.",
                             no_args_is_help=True)
@@ -89,6 +91,31 @@ def import_command(path: Path = typer.Argument(..., help="CSV: email or platform
         typer.secho(f"not imported: {problem}", fg=typer.colors.YELLOW, err=True)
     if report.unresolved:
         raise typer.Exit(3)
+
+
+@directory_app.command("find")
+def find(query: str = typer.Argument(..., help="Part of a name, an email or a platform id."),
+         workspace: str = WORKSPACE) -> None:
+    """Find people, to export or erase them with `gofirst person export|erase --user ID`."""
+    settings = settings_from()
+
+    async def go() -> list[Person]:
+        runtime = build_runtime(settings)
+        try:
+            await require_current(runtime.db)
+            like = f"%{query.lower()}%"
+            async with runtime.db.session() as session:
+                return list((await session.exec(select(Person).where(Person.workspace_id == workspace, or_(
+                    func.lower(Person.display_name).like(like), func.lower(Person.email).like(like),
+                    func.lower(Person.platform_user_id).like(like))).order_by(col(Person.display_name)))).all())
+        finally:
+            await runtime.db.dispose()
+
+    found = run(go())
+    for person in found:
+        typer.echo(f"{person.platform_user_id:<16} {person.display_name:<28} {person.email or ''}")
+    if not found:
+        fail(f"nobody in {workspace} matches {query!r}")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,9 @@ import typer
 
 from bot.cli.common import fail, run, settings_from
 from bot.app.mounts import privacy_hooks
-from bot.privacy import PersonNotFound, erase_person, export_person
+from bot.cli.campaign import actor
+from bot.privacy import ERASED, PersonNotFound, erase_person, export_person
+from storage.tables import AuditEntry
 from storage.db import Database
 from storage.migrate import require_current
 
@@ -38,7 +40,13 @@ def _with_session(action):  # type: ignore[no-untyped-def]
 @person_app.command("export")
 def export(workspace: str = WORKSPACE, user: str = USER) -> None:
     """Print everything stored about the person as JSON."""
-    data = _with_session(lambda session: export_person(session, workspace, user, privacy_hooks()))
+    async def go(session):  # type: ignore[no-untyped-def]
+        data = await export_person(session, workspace, user, privacy_hooks())
+        session.add(AuditEntry(workspace_id=workspace, actor=actor(), action="person.exported",
+                               target=f"person:{data['person']['id']}", detail={"via": "cli"}))
+        return data
+
+    data = _with_session(go)
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
@@ -51,7 +59,13 @@ def erase(
     """Delete the person, their shares, replies, nudges, pauses and platform records. This cannot be undone."""
     if not yes and not typer.confirm(f"Erase everything about {user} in {workspace}?"):
         fail("nothing erased (confirm, or pass --yes)")
-    counts = _with_session(lambda session: erase_person(session, workspace, user, privacy_hooks()))
+    async def go(session):  # type: ignore[no-untyped-def]
+        counts = await erase_person(session, workspace, user, privacy_hooks())
+        session.add(AuditEntry(workspace_id=workspace, actor=actor(), action="person.erased", target=ERASED,
+                               detail={"via": "cli", "after": counts}))
+        return counts
+
+    counts = _with_session(go)
     typer.echo("erased: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
 
 
