@@ -22,7 +22,7 @@ from bot.runtime import Runtime
 
 def console_mount(hooks: PrivacyHooks) -> Callable[[web.Application, Runtime], None]:
     def mount(app: web.Application, runtime: Runtime) -> None:
-        console = web.Application(middlewares=[guard], client_max_size=2 * 1024 * 1024)
+        console = web.Application(middlewares=[guard])
         console[CONSOLE] = Console.build(runtime, load_copy("en", "admin"))
         console[HOOKS] = hooks
         for routes in (oidc, routes_auth, routes_home, routes_campaigns, routes_people, routes_directory, routes_audit):

@@ -66,6 +66,8 @@ class Checked:
         bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
                if v["impact"] in ("serious", "critical")]
         assert bad == [], f"axe on {self.page.url}: {bad}"
+        width = await self.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], f"{self.page.url} scrolls sideways at {width[1]} px"  # tables scroll in place
         self.seen.append(self.page.url)
 
     async def goto(self, url: str) -> None:
