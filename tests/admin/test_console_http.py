@@ -167,3 +167,21 @@ async def test_edit_shows_the_changes_then_saves_them_audited(console: Console) 
         entry = (await session.exec(select(AuditEntry).where(AuditEntry.action == "campaign.updated"))).one()
     assert entry.actor == f"admin:{ADMIN}" and entry.detail["via"] == "console"
     assert entry.detail["before"]["cadence"]["time"] == "10:00" and entry.detail["after"]["cadence"]["time"] == "16:30"
+
+
+async def test_the_audit_log_filters_and_exports_what_it_shows(console: Console) -> None:
+    admin = await console.signed_in(ADMIN)
+    a = console.ids["campaign_a"]
+    await admin.get(f"/admin/campaigns/{a}")
+    await admin.post(f"/admin/campaigns/{a}/state", {"action": "resume"})
+    await admin.post(f"/admin/campaigns/{a}/state", {"action": "pause"})
+    status, page = await admin.get("/admin/audit?action=campaign.paused")
+    table = page[page.index("<table"):]
+    assert status == 200 and "<td>campaign.paused</td>" in table and "campaign.started" not in table
+    status, text = await admin.get("/admin/audit/export?action=campaign.&format=csv")
+    lines = text.strip().splitlines()
+    assert lines[0] == "at,actor,action,target,via,before,after" and len(lines) == 3
+    assert f"admin:{ADMIN},campaign.paused,campaign:{a},console,\"\"\"active\"\"\",\"\"\"paused\"\"\"" in lines[1]
+    assert "attachment" in admin.last.headers["Content-Disposition"]
+    _, none = await admin.get("/admin/audit/export?action=campaign.&until=2000-01-01&format=json")
+    assert json.loads(none) == []
