@@ -12,7 +12,8 @@ from bot.copy import Copy
 from bot.demo import ADMIN, DemoIds
 from bot.delivery import send_now
 from bot.core.progress import load_streak, local_week
-from bot.delivery.digests import send_digest
+from bot.delivery import posts
+from bot.delivery.digests import digests_now
 from bot.core.services import Services
 from storage.repositories.people import team_members
 from storage.repositories.shares import posted_shares
@@ -82,7 +83,10 @@ async def nudge_now(services: Services, ids: DemoIds, words: Copy) -> AdminResul
         active = campaign.state == "active"
     if not active:
         return AdminResult(409, words("admin.not_started"), False)
-    nudge, sent = await send_now(services, ids.campaign_id, ids.leader_id)
+    try:
+        nudge, sent = await send_now(services, ids.campaign_id, ids.leader_id)
+    except LookupError:  # a second press while the first is sending it
+        return AdminResult(200, words("admin.nudge_in_flight"), False)
     if sent:
         return AdminResult(200, words("admin.nudge_sent"), True)
     if nudge.state == "held":
@@ -93,10 +97,15 @@ async def nudge_now(services: Services, ids: DemoIds, words: Copy) -> AdminResul
 
 
 async def digest_now(services: Services, ids: DemoIds, words: Copy) -> AdminResult:
-    """The digest of Alex's latest posted share, with every reply so far."""
+    """Alex's digest now, by the same path as the `digest` command: what he hasn't had yet, once."""
     async with services.db.session() as session:
-        latest = await posted_shares(session, ids.leader_id, limit=1)
-        share_id = latest[0].id if latest else None
-    if share_id is None or not await send_digest(services, share_id):
+        leader = await session.get(Person, ids.leader_id)
+        assert leader is not None
+        post_ids, why = await digests_now(services, session, leader)
+    for post_id in post_ids:
+        await posts.dispatch(services, post_id)
+    if why == "digest.no_share":
         return AdminResult(409, words("admin.no_share"), False)
+    if why is not None:
+        return AdminResult(200, words(f"admin.{why.replace('.', '_')}"), False)
     return AdminResult(200, words("admin.digest_sent"), True)

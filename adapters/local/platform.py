@@ -43,6 +43,12 @@ def row_json(row: PlaygroundMessage) -> dict[str, Any]:
             "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat()}
 
 
+def same_form(payload: dict[str, Any], form: Form) -> bool:
+    shown = payload.get("form") or {}
+    return payload.get("state") == "open" and shown.get("form_id") == form.form_id and \
+        shown.get("context") == form.context
+
+
 def dm_of(user_id: str) -> str:
     return f"dm:{user_id}"
 
@@ -118,7 +124,25 @@ class LocalPlatform:
         self.replace(sent.message_id, {"message": as_json(message)}, kind=message.kind)
 
     async def open_form(self, workspace_id: str, user_id: str, form: Form, trigger: str | None = None) -> None:
-        self.add(workspace_id, dm_of(user_id), BOT, "form", {"form": as_json(form), "state": "open"})
+        """A form in the DM; the same form asked for again (a double click) is the one already open."""
+        payload, conversation, now = {"form": as_json(form), "state": "open"}, dm_of(user_id), self.clock.now()
+
+        async def put(session: AsyncSession) -> dict[str, Any]:
+            query = (select(PlaygroundMessage).where(col(PlaygroundMessage.workspace_id) == workspace_id,
+                                                     col(PlaygroundMessage.conversation) == conversation,
+                                                     col(PlaygroundMessage.kind) == "form")
+                     .order_by(col(PlaygroundMessage.id).desc()).limit(20))
+            row = next((r for r in (await session.exec(query)).all() if same_form(r.payload, form)), None)
+            if row is None:
+                row = PlaygroundMessage(workspace_id=workspace_id, conversation=conversation, author=BOT, kind="form",
+                                        message_id=f"m-{uuid.uuid4().hex[:16]}", payload=payload,
+                                        created_at=now, updated_at=now)
+            row.payload, row.updated_at = payload, now
+            session.add(row)
+            await session.flush()
+            return {"type": "message", "message": row_json(row)}
+
+        self._schedule(put)
 
     async def publish_home(self, workspace_id: str, user_id: str, view: HomeView) -> None:
         self.upsert(workspace_id, home_of(user_id), "home", {"home": as_json(view)})

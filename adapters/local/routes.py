@@ -5,81 +5,23 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-from adapters.local import admin
-from adapters.local.broadcast import Broadcaster
-from adapters.local.platform import LocalPlatform, as_json, dm_of, home_of, row_json
+from adapters.local import admin, threads
+from adapters.local.platform import as_json, dm_of, home_of, row_json
 from adapters.local.requests import BadRequest, json_body, refuses_bad_input, text_field, text_values
-from bot.copy import Copy
-from bot.demo import DEMO_CHANNEL, DemoIds
+from adapters.local.state import PLAYGROUND, Playground, message_of, pg_of
+from bot.demo import DEMO_CHANNEL
 from bot.core import events
-from bot.engine.engine import Outcome
-from bot.runtime import Runtime
 from storage.tables.playground import PlaygroundMessage
+
+__all__ = ["API", "PLAYGROUND", "Playground", "add_routes"]
 
 log = logging.getLogger(__name__)
 API = "/playground/api"
 KEEP_ALIVE_SECONDS = 15.0
-
-
-@dataclass
-class Playground:
-    """Everything the routes share; `ids` and `people` are filled in at start-up (after seeding)."""
-
-    runtime: Runtime
-    platform: LocalPlatform
-    broadcaster: Broadcaster
-    words: Copy
-    ids: DemoIds | None = None
-    people: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def workspace(self) -> str:
-        assert self.ids is not None
-        return self.ids.workspace_id
-
-    def demo(self) -> DemoIds:
-        assert self.ids is not None
-        return self.ids
-
-    def user(self, data: dict[str, Any]) -> str:
-        user = text_field(data, "user", self.words, limit=120)
-        if user not in {p["id"] for p in self.people}:
-            raise BadRequest(self.words("errors.unknown_user", user=user))
-        return user
-
-    async def handle(self, event: events.Event) -> Outcome:
-        outcome = await self.runtime.engine.handle(event)
-        await self.platform.flush()
-        await self.publish_admin()
-        if outcome.error:
-            raise BadRequest(self.words("errors.engine", reason=outcome.error), status=502)
-        return outcome
-
-    async def publish_admin(self) -> dict[str, Any]:
-        """Pushes the admin pane's figures (campaign state, streak) after anything that may move them."""
-        status = await admin.status(self.runtime.services, self.demo())
-        self.broadcaster.publish({"type": "admin", "admin": status})
-        return status
-
-
-PLAYGROUND = web.AppKey("playground", Playground)
-
-
-def _pg(request: web.Request) -> Playground:
-    return request.app[PLAYGROUND]
-
-
-async def _message(pg: Playground, data: dict[str, Any], key: str = "message_id") -> PlaygroundMessage:
-    message_id = text_field(data, key, pg.words, limit=200)
-    row = await pg.platform.message(message_id)
-    if row is None or row.workspace_id != pg.workspace:
-        raise BadRequest(pg.words("errors.unknown_message", message_id=message_id))
-    return row
 
 
 def _buttons(row: PlaygroundMessage) -> list[dict[str, Any]]:
@@ -94,7 +36,7 @@ def _buttons(row: PlaygroundMessage) -> list[dict[str, Any]]:
 
 
 async def state(request: web.Request) -> web.Response:
-    pg = _pg(request)
+    pg = pg_of(request)
     return web.json_response({
         "workspace": pg.workspace, "channel": DEMO_CHANNEL, "people": pg.people,
         "messages": await pg.platform.history(pg.workspace),
@@ -104,7 +46,7 @@ async def state(request: web.Request) -> web.Response:
 
 async def stream(request: web.Request) -> web.StreamResponse:
     """Server-sent events: one `data:` line of JSON per stored message, update or deletion."""
-    pg = _pg(request)
+    pg = pg_of(request)
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
                                            "X-Accel-Buffering": "no"})
     await response.prepare(request)
@@ -129,7 +71,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
 
 @refuses_bad_input
 async def command(request: web.Request) -> web.Response:
-    pg = _pg(request)
+    pg = pg_of(request)
     data = await json_body(request, pg.words("errors.bad_json"))
     user, text = pg.user(data), text_field(data, "text", pg.words, limit=500)
     pg.platform.add(pg.workspace, dm_of(user), user, "command", {"text": text})
@@ -141,12 +83,12 @@ async def command(request: web.Request) -> web.Response:
 @refuses_bad_input
 async def action(request: web.Request) -> web.Response:
     """A button press, accepted only for a button the message really shows."""
-    pg = _pg(request)
+    pg = pg_of(request)
     data = await json_body(request, pg.words("errors.bad_json"))
     user = pg.user(data)
     action_id = text_field(data, "action_id", pg.words, limit=80)
     value = text_field(data, "value", pg.words, limit=200, required=False)
-    row = await _message(pg, data)
+    row = await message_of(pg, data)
     if row.conversation not in (dm_of(user), home_of(user)) and not row.conversation.startswith("channel:"):
         raise BadRequest(pg.words("errors.unknown_message", message_id=row.message_id))
     if not any(b.get("action_id") == action_id and b.get("value", "") == value for b in _buttons(row)):
@@ -160,13 +102,20 @@ async def action(request: web.Request) -> web.Response:
 @refuses_bad_input
 async def submit_form(request: web.Request) -> web.Response:
     """A filled-in form. With field errors the same form comes back (422) and is re-shown in place."""
-    pg = _pg(request)
+    pg = pg_of(request)
     data = await json_body(request, pg.words("errors.bad_json"))
     user = pg.user(data)
     values = text_values(data, "values", pg.words)
-    row = await _message(pg, data)
-    if row.kind != "form" or row.conversation != dm_of(user) or row.payload.get("state") != "open":
+    async with pg.form_lock(text_field(data, "message_id", pg.words, limit=200)):
+        return await _submit(pg, data, user, values)
+
+
+async def _submit(pg: Playground, data: dict[str, Any], user: str, values: dict[str, str]) -> web.Response:
+    row = await message_of(pg, data)
+    if row.kind != "form" or row.conversation != dm_of(user):
         raise BadRequest(pg.words("errors.not_a_form", message_id=row.message_id, user=user))
+    if row.payload.get("state") != "open":
+        raise BadRequest(pg.words("errors.form_already_sent", title=row.payload["form"]["title"]), status=409)
     form = row.payload["form"]
     outcome = await pg.handle(events.FormSubmitted(pg.workspace, user, form["form_id"], values,
                                                    form.get("context", "")))
@@ -184,67 +133,16 @@ async def submit_form(request: web.Request) -> web.Response:
 
 @refuses_bad_input
 async def open_home(request: web.Request) -> web.Response:
-    pg = _pg(request)
+    pg = pg_of(request)
     user = pg.user(await json_body(request, pg.words("errors.bad_json")))
     await pg.handle(events.HomeOpened(pg.workspace, user))
-    return web.json_response({"ok": True})
-
-
-async def _reply_row(pg: Playground, data: dict[str, Any], user: str) -> PlaygroundMessage:
-    row = await _message(pg, data)
-    if row.kind != "reply" or not row.conversation.startswith("channel:"):
-        raise BadRequest(pg.words("errors.unknown_message", message_id=row.message_id))
-    if row.author != user:
-        raise BadRequest(pg.words("errors.not_your_reply", message_id=row.message_id), status=403)
-    return row
-
-
-@refuses_bad_input
-async def reply(request: web.Request) -> web.Response:
-    """A teammate's reply in a post's thread, as the channel would deliver it to the bot."""
-    pg = _pg(request)
-    data = await json_body(request, pg.words("errors.bad_json"))
-    user, text = pg.user(data), text_field(data, "text", pg.words)
-    parent = await _message(pg, data, "thread_id")
-    if not parent.conversation.startswith("channel:") or parent.thread_id is not None:
-        raise BadRequest(pg.words("errors.not_a_thread", thread_id=parent.message_id))
-    message_id = pg.platform.add(pg.workspace, parent.conversation, user, "reply",
-                                 {"text": text, "edited": False}, thread_id=parent.message_id)
-    await pg.platform.flush()
-    channel = parent.conversation.split(":", 1)[1]
-    await pg.handle(events.ChannelReplyPosted(pg.workspace, channel, parent.message_id, message_id, user, text))
-    stored = await pg.platform.message(message_id)
-    assert stored is not None
-    return web.json_response({"message": row_json(stored)}, status=201)
-
-
-@refuses_bad_input
-async def edit_reply(request: web.Request) -> web.Response:
-    pg = _pg(request)
-    data = await json_body(request, pg.words("errors.bad_json"))
-    user, text = pg.user(data), text_field(data, "text", pg.words)
-    row = await _reply_row(pg, data, user)
-    pg.platform.replace(row.message_id, {"text": text, "edited": True})
-    await pg.platform.flush()
-    await pg.handle(events.ReplyEdited(pg.workspace, row.conversation.split(":", 1)[1], row.message_id, text))
-    return web.json_response({"ok": True})
-
-
-@refuses_bad_input
-async def delete_reply(request: web.Request) -> web.Response:
-    pg = _pg(request)
-    data = await json_body(request, pg.words("errors.bad_json"))
-    row = await _reply_row(pg, data, pg.user(data))
-    pg.platform.remove(row.message_id)
-    await pg.platform.flush()
-    await pg.handle(events.ReplyDeleted(pg.workspace, row.conversation.split(":", 1)[1], row.message_id))
     return web.json_response({"ok": True})
 
 
 def _admin_route(run: Any) -> Any:
     @refuses_bad_input
     async def route(request: web.Request) -> web.Response:
-        pg = _pg(request)
+        pg = pg_of(request)
         if request.can_read_body:
             await json_body(request, pg.words("errors.bad_json"))
         result = await run(pg.runtime.services, pg.demo(), pg.words)
@@ -259,7 +157,7 @@ def _admin_route(run: Any) -> Any:
 
 
 async def admin_status(request: web.Request) -> web.Response:
-    pg = _pg(request)
+    pg = pg_of(request)
     return web.json_response(await admin.status(pg.runtime.services, pg.demo()))
 
 
@@ -271,9 +169,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(f"{API}/action", action)
     app.router.add_post(f"{API}/form", submit_form)
     app.router.add_post(f"{API}/home", open_home)
-    app.router.add_post(f"{API}/replies", reply)
-    app.router.add_post(f"{API}/replies/edit", edit_reply)
-    app.router.add_post(f"{API}/replies/delete", delete_reply)
+    threads.add_routes(app, API)
     app.router.add_post(f"{API}/admin/start", _admin_route(admin.start_campaign))
     app.router.add_post(f"{API}/admin/nudge", _admin_route(admin.nudge_now))
     app.router.add_post(f"{API}/admin/digest", _admin_route(admin.digest_now))

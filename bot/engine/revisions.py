@@ -2,6 +2,8 @@
 follows (rewritten after the commit). Doing either twice changes nothing the second time, and says so."""
 from __future__ import annotations
 
+from sqlalchemy import update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.coach import classify_themes
@@ -60,9 +62,17 @@ async def submit_share_form(services: Services, session: AsyncSession, person: P
     if share_fields(share) == fields:
         effects.dm(services, session, person, "share.revise_unchanged")
         return None
-    share.try_text, share.why_text, share.barrier_text, share.ask_text = (fields[n] for n in compose.SHARE_FIELDS)
-    share.barrier_themes = [] if person.analysis_opted_out else classify_themes(share.barrier_text)
-    session.add(share)
+    before = share_fields(share)
+    changed = await session.exec(  # conditional, so of two identical edits racing in one changes the post
+        update(Share).where(col(Share.id) == share.id, col(Share.status) == "posted",
+                            *(getattr(Share, f"{n}_text") == before[n] for n in compose.SHARE_FIELDS))
+        .values(try_text=fields["try"], why_text=fields["why"], barrier_text=fields["barrier"],
+                ask_text=fields["ask"],
+                barrier_themes=[] if person.analysis_opted_out else classify_themes(fields["barrier"])))
+    if changed.rowcount != 1:
+        effects.dm(services, session, person, "share.revise_unchanged")
+        return None
+    await session.refresh(share)
     audit(session, person, "share.revised", share=share.id)
     post = where(share)
     if post is not None:
@@ -83,8 +93,12 @@ async def withdraw(services: Services, session: AsyncSession, person: Person, va
     if share.status == "withdrawn":
         effects.dm(services, session, person, "share.withdrawn.already", channel=label)
         return
-    share.status = "withdrawn"
-    session.add(share)
+    taken = await session.exec(update(Share).where(col(Share.id) == share.id, col(Share.status) == "posted")
+                               .values(status="withdrawn"))
+    if taken.rowcount != 1:  # the same click raced in twice
+        effects.dm(services, session, person, "share.withdrawn.already", channel=label)
+        return
+    await session.refresh(share)
     audit(session, person, "share.withdrawn", share=share.id)
     post = where(share)
     if post is not None:

@@ -13,6 +13,7 @@ from aiohttp import web
 from adapters.local import mount
 from adapters.local.routes import PLAYGROUND, Playground
 from bot.runtime import Runtime
+from bot.app.mounts import privacy_hooks
 from bot.app.server import build_app
 
 API = "/playground/api"
@@ -54,6 +55,7 @@ class Server:
 @pytest.fixture
 async def server(runtime: Runtime) -> AsyncIterator[Server]:
     """`build_app` with the playground mounted, served by aiohttp on 127.0.0.1 and a free port."""
+    runtime.services.privacy_hooks = list(privacy_hooks())  # as the wiring does: erase reaches the page's rows
     app = build_app(runtime, [mount])
     runner = web.AppRunner(app, shutdown_timeout=5)
     await runner.setup()

@@ -72,8 +72,8 @@ async def test_buttons_and_forms_must_exist_and_belong_to_the_person(server: Ser
     filled = {"try": "a", "why": "b", "barrier": "c", "ask": "d", "channel": "product-team"}
     await server.post("/form", {"user": "alex", "message_id": form["message_id"], "values": filled})
     _, answer = await server.post("/form", {"user": "alex", "message_id": form["message_id"],
-                                            "values": filled}, status=400)
-    assert "not an open form" in answer["error"]
+                                            "values": filled}, status=409)
+    assert answer["error"] == "“Go first” was already sent, so it wasn't sent twice."
     assert len([m for m in await server.dm() if m["kind"] == "preview"]) == 1
 
 

@@ -7,6 +7,9 @@ const $ = (id) => document.getElementById(id);
 const rows = new Map();
 let people = [];
 let focusNextForm = false;
+let loading = false;  // while the history loads, new rows neither scroll nor count as unread
+const SETTLING = new Set(["share.post", "share.withdraw", "nudge.share", "nudge.snooze", "nudge.skip",
+                          "nudge.optout", "privacy.erase"]);  // their message is rewritten once done
 
 const ctx = {
   copy, leader: config.leader,
@@ -37,23 +40,49 @@ function alertError(result, where = $("dm-alert")) {
 // --- placing rows -----------------------------------------------------------------------------
 function upsert(row) {
   rows.set(row.message_id, row);
-  if (row.conversation === `dm:${config.leader}`) placeDm(row);
+  if (row.conversation === `dm:${config.leader}`) placeDm(row, "dm-log", "dm-empty", "dm-pane");
+  else if (row.conversation === `dm:${replyAs()}`) placeDm(row, "mate-log", "mate-empty", "mate");
   else if (row.conversation === `home:${config.leader}`) $("home-view").replaceChildren(homeView(row, ctx));
   else if (row.conversation === `channel:${config.channel}`) placeChannel(row);
+  if (!loading && row.author === "gofirst" && row.kind === "erased") loadState();  // their data is gone
 }
 
-function placeDm(row) {
-  const log = $("dm-log");
+// A new message scrolls into view and, in a pane the person isn't in, shows as unread.
+function arrived(node, pane) {
+  if (loading) return;
+  node.scrollIntoView({ block: "nearest" });
+  const region = pane === "mate" ? document.querySelector(".mate-dm") : $(pane);
+  if (region && !region.contains(document.activeElement)) markUnread(pane === "mate" ? "mate" : pane.split("-")[0]);
+}
+
+function markUnread(name) {
+  const badge = $(`${name}-unread`);
+  const count = Number(badge.dataset.count || 0) + 1;
+  badge.dataset.count = String(count);
+  badge.textContent = fmt(copy.unread[count === 1 ? "one" : "other"], { count });
+  badge.hidden = false;
+}
+
+function clearUnread(name) {
+  const badge = $(`${name}-unread`);
+  badge.dataset.count = "0";
+  badge.hidden = true;
+}
+
+function placeDm(row, logId, emptyId, pane) {
+  const log = $(logId);
   const node = dmItem(row, ctx);
   const old = log.querySelector(`:scope > [data-id="${row.message_id}"]`);
   if (old) old.replaceWith(node); else log.append(node);
-  $("dm-empty").hidden = true;
+  $(emptyId).hidden = true;
   const firstBad = node.querySelector("[aria-invalid=true]");
   if (old && firstBad) firstBad.focus();
-  else if (!old && row.kind === "form" && focusNextForm) {
-    focusNextForm = false;
+  else if (row.kind === "form" && row.payload.state === "open" && focusNextForm) {
+    focusNextForm = false;  // the form the person asked for gets the focus, new or shown again
+    node.scrollIntoView({ block: "nearest" });
     node.querySelector("textarea, input, select")?.focus();
   }
+  if (!old) arrived(node, pane);
 }
 
 function placeChannel(row) {
@@ -61,7 +90,7 @@ function placeChannel(row) {
   if (!row.thread_id) {
     const old = log.querySelector(`:scope > [data-id="${row.message_id}"]`);
     if (old) old.querySelector(".post-body").replaceWith(postBody(row, ctx));
-    else log.append(postItem(row, ctx));
+    else { const node = postItem(row, ctx); log.append(node); arrived(node, "channel-pane"); }
     $("channel-empty").hidden = true;
     refreshReplyLabels();
     return;
@@ -70,7 +99,7 @@ function placeChannel(row) {
   if (!thread) return;
   const node = replyItem(row, ctx);
   const old = thread.querySelector(`[data-id="${row.message_id}"]`);
-  if (old) old.replaceWith(node); else thread.append(node);
+  if (old) old.replaceWith(node); else { thread.append(node); arrived(node, "channel-pane"); }
   refreshThread(thread);
 }
 
@@ -95,9 +124,25 @@ function refreshOwnership() {
 }
 
 function refreshReplyLabels() {
-  const label = fmt(copy.channel.reply_label, { name: ctx.nameOf(replyAs()) });
+  const name = ctx.nameOf(replyAs());
+  const label = fmt(copy.channel.reply_label, { name });
   for (const node of document.querySelectorAll(".reply-label")) node.textContent = label;
+  $("mate-title").textContent = fmt(copy.channel.mate_title, { name });
+  $("mate-label").textContent = fmt(copy.channel.mate_command_label, { name });
   refreshOwnership();
+}
+
+// The chosen teammate's own DM with GoFirst, shown under the channel.
+function showMate() {
+  $("mate-log").replaceChildren();
+  for (const row of rows.values()) if (row.conversation === `dm:${replyAs()}`) placeDm(row, "mate-log", "mate-empty", "mate");
+  $("mate-empty").hidden = $("mate-log").children.length > 0;
+  clearUnread("mate");
+}
+
+// Who acts on a message: the owner of a DM, the chosen teammate in the channel.
+function actorOf(row) {
+  return row.conversation.startsWith("dm:") ? row.conversation.slice(3) : row.conversation.startsWith("channel:") ? replyAs() : config.leader;
 }
 
 // --- admin pane ---------------------------------------------------------------------------------
@@ -122,30 +167,47 @@ async function adminAction(path) {
 }
 
 // --- actions from the page ------------------------------------------------------------------------
-async function onAction(row, action, button) {
-  $("dm-alert").hidden = true;
+// A button is disabled while its click is handled (a double click is one click); one whose message
+// is about to be rewritten stays disabled, out of the tab order, until it is. Errors show beside it.
+async function onAction(row, action, button, error) {
+  if (button.disabled) return;
+  error.hidden = true;
   focusNextForm = true;
   button.disabled = true;
-  const result = await call("/action", { user: config.leader, message_id: row.message_id,
+  const result = await call("/action", { user: actorOf(row), message_id: row.message_id,
                                           action_id: action.action_id, value: action.value });
-  if (button.isConnected) button.disabled = false;
-  alertError(result);
+  const failed = result.status >= 400 || result.status === 0;
+  if (button.isConnected && (failed || !SETTLING.has(action.action_id))) button.disabled = false;
+  if (failed) { error.textContent = fmt(copy.errors.request_failed, { error: result.data.error || result.status }); error.hidden = false; }
 }
 
 async function onSubmitForm(row, formNode) {
+  const submit = formNode.querySelector("button[type=submit]");
+  const error = formNode.querySelector(".submit-error");
+  if (submit.disabled) return;
   const values = {};
   for (const input of formNode.querySelectorAll("input, textarea, select")) values[input.name] = input.value;
-  const result = await call("/form", { user: config.leader, message_id: row.message_id, values });
-  if (result.status === 422 && result.data.message) upsert(result.data.message);
-  else alertError(result);
+  submit.disabled = true;
+  error.hidden = true;
+  const result = await call("/form", { user: actorOf(row), message_id: row.message_id, values });
+  if (result.status === 422 && result.data.message) { upsert(result.data.message); return; }
+  if (submit.isConnected) submit.disabled = false;
+  if (result.status >= 400 || result.status === 0) {
+    error.textContent = fmt(copy.errors.request_failed, { error: result.data.error || result.status });
+    error.hidden = false;
+  }
 }
 
+// One request id per reply typed, kept until it is stored: a double click or a retry sends it once.
 async function onReply(threadId, input, error) {
   error.hidden = true;
   if (!input.value.trim()) { showFieldError(input, error, copy.channel.reply_empty); return; }
-  const result = await call("/replies", { user: replyAs(), thread_id: threadId, text: input.value });
-  if (result.status === 201) { input.value = ""; upsert(result.data.message); input.removeAttribute("aria-invalid"); }
-  else showFieldError(input, error, result.data.error || copy.errors.offline);
+  input.dataset.requestId = input.dataset.requestId || crypto.randomUUID();
+  const result = await call("/replies", { user: replyAs(), thread_id: threadId, text: input.value,
+                                           request_id: input.dataset.requestId });
+  if (result.status === 201) {
+    input.value = ""; delete input.dataset.requestId; upsert(result.data.message); input.removeAttribute("aria-invalid");
+  } else showFieldError(input, error, result.data.error || copy.errors.offline);
 }
 
 function showFieldError(input, error, text) {
@@ -197,11 +259,15 @@ async function loadState() {
   }));
   picker.value = chosen || (people.find((p) => p.role === "member") || people[0]).id;
   rows.clear();
+  loading = true;
   $("dm-log").replaceChildren();
   $("channel-log").replaceChildren();
+  $("mate-log").replaceChildren();
   state.messages.forEach(upsert);
+  loading = false;
   $("dm-empty").hidden = $("dm-log").children.length > 0;
   $("channel-empty").hidden = $("channel-log").children.length > 0;
+  $("mate-empty").hidden = $("mate-log").children.length > 0;
   refreshReplyLabels();
   renderAdmin(state.admin);
 }
@@ -250,7 +316,22 @@ function wire() {
     const result = await call("/command", { user: config.leader, text: input.value });
     if (result.status === 200) input.value = ""; else showFieldError(input, error, result.data.error || copy.errors.offline);
   });
-  $("reply-as").addEventListener("change", refreshReplyLabels);
+  $("reply-as").addEventListener("change", () => { refreshReplyLabels(); showMate(); });
+  $("mate-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = $("mate-input");
+    const error = $("mate-error");
+    error.hidden = true;
+    input.removeAttribute("aria-invalid");
+    if (!input.value.trim()) { showFieldError(input, error, copy.dm.command_empty); return; }
+    focusNextForm = true;
+    const result = await call("/command", { user: replyAs(), text: input.value });
+    if (result.status === 200) input.value = ""; else showFieldError(input, error, result.data.error || copy.errors.offline);
+  });
+  for (const [name, region] of [["dm", $("dm-pane")], ["channel", $("channel-pane")], ["mate", document.querySelector(".mate-dm")]]) {
+    region.addEventListener("focusin", () => clearUnread(name));
+    for (const kind of ["pointerdown", "change"]) region.addEventListener(kind, () => clearUnread(name));
+  }
   $("admin-start").addEventListener("click", () => adminAction("start"));
   $("admin-nudge").addEventListener("click", () => adminAction("nudge"));
   $("admin-digest").addEventListener("click", () => adminAction("digest"));

@@ -44,11 +44,12 @@ function byline(name, row, cls = "") {
 
 function buttons(row, actions, ctx) {
   if (!actions || !actions.length) return null;
-  return el("div", { class: "actions" }, actions.map((action) => el("button", {
+  const error = el("p", { class: "field-error action-error", role: "alert", hidden: true });
+  return el("div", { class: "actions-wrap" }, el("div", { class: "actions" }, actions.map((action) => el("button", {
     type: "button", class: action.style === "primary" ? "primary" : action.style === "danger" ? "danger" : "",
     text: action.label, data: { action: action.action_id },
-    onclick: (event) => ctx.onAction(row, action, event.currentTarget),
-  })));
+    onclick: (event) => ctx.onAction(row, action, event.currentTarget, error),
+  }))), error);
 }
 
 function facts(list) {
@@ -100,6 +101,7 @@ export function formCard(row, ctx) {
     form.fields.map((f) => field(row, f)),
     (form.notes || []).map((note) => el("p", { class: "context", text: note })),
     el("div", { class: "actions" }, el("button", { type: "submit", class: "primary", text: form.submit_label })),
+    el("p", { class: "field-error submit-error", role: "alert", hidden: true }),
     buttons(row, form.extra_actions, ctx));
   return node;
 }
@@ -114,18 +116,54 @@ export function dmItem(row, ctx) {
   return li;
 }
 
+// The SVG namespace, as the HTML parser assigns it (so no address is spelled out in this file).
+const SVG = (() => { const box = document.createElement("div"); box.innerHTML = "<svg></svg>"; return box.firstChild.namespaceURI; })();
+
+function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
+  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return node;
+}
+
+// A small bar chart drawn inline (no library): replies per week, filled where the leader answered.
+// Its summary is the accessible name; the section's lines say the same for everyone.
+export function chart(data, ctx, id) {
+  const width = 280, height = 110, base = 86, gap = 6;
+  const top = Math.max(1, ...data.bars.map((b) => b.value));
+  const step = (width - gap) / Math.max(1, data.bars.length);
+  const bars = data.bars.map((bar, i) => {
+    const h = bar.value ? Math.max(4, Math.round((bar.value / top) * 64)) : 2;
+    const x = gap + i * step;
+    const state = bar.marked ? ctx.copy.chart.answered : ctx.copy.chart.not_answered;
+    return svg("g", { class: `bar${bar.marked ? " marked" : ""}` },
+      svg("title", {}, `${bar.label}: ${bar.value} (${bar.note}, ${state})`),
+      svg("rect", { x, y: base - h, width: step - gap, height: h, rx: 2 }),
+      svg("text", { x: x + (step - gap) / 2, y: base - h - 4, "text-anchor": "middle", class: "value" }, bar.value),
+      svg("text", { x: x + (step - gap) / 2, y: base + 16, "text-anchor": "middle" }, bar.label));
+  });
+  return el("figure", { class: "chart" },
+    svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": `${id}-title ${id}-desc` },
+      svg("title", { id: `${id}-title` }, data.title), svg("desc", { id: `${id}-desc` }, data.summary),
+      svg("line", { x1: 0, y1: base, x2: width, y2: base, class: "axis" }), ...bars),
+    el("figcaption", { text: data.title }));
+}
+
 export function homeView(row, ctx) {
   const home = row.payload.home;
   return el("div", { class: "home", data: { id: row.message_id } },
     el("h3", { text: home.title }),
-    home.sections.map((s) => el("section", { class: "card" },
+    home.sections.map((s, n) => el("section", { class: "card" },
       el("h4", { text: s.title }),
+      s.chart ? chart(s.chart, ctx, `chart-${n}`) : null,
       s.lines.map((line) => richText(line)),
       buttons(row, s.actions, ctx))));
 }
 
 export function postBody(row, ctx) {
-  return el("div", { class: "post-body" }, byline(ctx.copy.channel.posted_by_bot, row, "bot"), messageCard(row, ctx));
+  const sender = row.payload.message && row.payload.message.sender;
+  const who = sender ? fmt(ctx.copy.channel.posted_for, { name: sender }) : ctx.copy.channel.posted_by_bot;
+  return el("div", { class: "post-body" }, byline(who, row, "bot"), messageCard(row, ctx));
 }
 
 export function postItem(row, ctx) {
