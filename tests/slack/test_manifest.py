@@ -25,7 +25,11 @@ NEEDS = {"message.channels": {"channels:history"}, "message.groups": {"groups:hi
          "app_home_opened": set(), "app_uninstalled": set(), "tokens_revoked": set(),
          "/gofirst": {"commands"}, "chat.postMessage": {"chat:write"}, "chat.update": {"chat:write"},
          "users.info": {"users:read"}, "views.open": set(), "views.publish": set(),
-         "conversations.open": {"im:write"}, "conversations.history": {"im:history"}}
+         "conversations.open": {"im:write"}, "conversations.history": {"im:history"},
+         # the directory sync (adapters/slack/directory.py)
+         "users.list": {"users:read", "users:read.email"}, "usergroups.list": {"usergroups:read"},
+         "usergroups.users.list": {"usergroups:read"}, "conversations.list": {"channels:read", "groups:read"},
+         "conversations.members": {"channels:read", "groups:read"}}
 
 
 @pytest.fixture(scope="module")
