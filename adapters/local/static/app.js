@@ -1,5 +1,6 @@
 // The playground page: loads the state, follows the live stream, and turns clicks into API calls.
-import { dmItem, editForm, fmt, homeView, postBody, postItem, replyItem } from "./render.js";
+import { clearUnread, markUnread, renderAdmin } from "./panes.js";
+import { dmItem, fmt, homeView, postBody, postItem, replyItem, showFieldError } from "./render.js";
 
 const copy = JSON.parse(document.getElementById("copy").textContent);
 const config = JSON.parse(document.getElementById("config").textContent);
@@ -14,7 +15,7 @@ const SETTLING = new Set(["share.post", "share.withdraw", "nudge.share", "nudge.
 const ctx = {
   copy, leader: config.leader,
   nameOf: (id) => (people.find((p) => p.id === id) || { name: id }).name,
-  onAction, onSubmitForm, onReply, onEditStart, onEditSave, onDelete,
+  onAction, onSubmitForm, onReply, onEditSave, onDelete,
 };
 
 async function call(path, body) {
@@ -41,7 +42,7 @@ function alertError(result, where = $("dm-alert")) {
 function upsert(row) {
   rows.set(row.message_id, row);
   if (row.conversation === `dm:${config.leader}`) placeDm(row, "dm-log", "dm-empty", "dm-pane");
-  else if (row.conversation === `dm:${replyAs()}`) placeDm(row, "mate-log", "mate-empty", "mate");
+  else if (row.conversation === `dm:${replyAs()}`) placeDm(row, "mate-log", "mate-empty", "mate-pane");
   else if (row.conversation === `home:${config.leader}`) $("home-view").replaceChildren(homeView(row, ctx));
   else if (row.conversation === `channel:${config.channel}`) placeChannel(row);
   if (!loading && row.author === "gofirst" && row.kind === "erased") loadState();  // their data is gone
@@ -51,22 +52,7 @@ function upsert(row) {
 function arrived(node, pane) {
   if (loading) return;
   node.scrollIntoView({ block: "nearest" });
-  const region = pane === "mate" ? document.querySelector(".mate-dm") : $(pane);
-  if (region && !region.contains(document.activeElement)) markUnread(pane === "mate" ? "mate" : pane.split("-")[0]);
-}
-
-function markUnread(name) {
-  const badge = $(`${name}-unread`);
-  const count = Number(badge.dataset.count || 0) + 1;
-  badge.dataset.count = String(count);
-  badge.textContent = fmt(copy.unread[count === 1 ? "one" : "other"], { count });
-  badge.hidden = false;
-}
-
-function clearUnread(name) {
-  const badge = $(`${name}-unread`);
-  badge.dataset.count = "0";
-  badge.hidden = true;
+  if (!$(pane).contains(document.activeElement)) markUnread(copy, pane.split("-")[0]);
 }
 
 function placeDm(row, logId, emptyId, pane) {
@@ -135,9 +121,10 @@ function refreshReplyLabels() {
 // The chosen teammate's own DM with GoFirst, shown under the channel.
 function showMate() {
   $("mate-log").replaceChildren();
-  for (const row of rows.values()) if (row.conversation === `dm:${replyAs()}`) placeDm(row, "mate-log", "mate-empty", "mate");
+  loading = true;  // what was there already isn't news
+  for (const row of rows.values()) if (row.conversation === `dm:${replyAs()}`) placeDm(row, "mate-log", "mate-empty", "mate-pane");
+  loading = false;
   $("mate-empty").hidden = $("mate-log").children.length > 0;
-  clearUnread("mate");
 }
 
 // Who acts on a message: the owner of a DM, the chosen teammate in the channel.
@@ -146,24 +133,12 @@ function actorOf(row) {
 }
 
 // --- admin pane ---------------------------------------------------------------------------------
-function renderAdmin(admin) {
-  const { campaign, streak } = admin;
-  $("admin-campaign").textContent = campaign.name;
-  $("admin-state").textContent = copy.admin.states[campaign.state] || campaign.state;
-  $("admin-state").dataset.state = campaign.state;
-  $("admin-week-nudge").textContent = admin.week_nudge ? (copy.admin.nudge_states[admin.week_nudge] || admin.week_nudge)
-    : copy.admin.week_nudge_none;
-  $("admin-streak").textContent = fmt(copy.admin.streak_value[streak.current === 1 ? "one" : "other"], streak);
-  $("admin-start").disabled = campaign.state === "active";
-  $("admin-streak").dataset.current = streak.current;
-}
-
 async function adminAction(path) {
   const result = await call(`/admin/${path}`, {});
   const notice = $("admin-notice");
   notice.textContent = result.data.notice || fmt(copy.errors.request_failed, { error: result.data.error || result.status });
   notice.dataset.tone = result.status >= 400 || result.status === 0 ? "warn" : result.data.changed ? "ok" : "info";
-  if (result.data.admin) renderAdmin(result.data.admin);
+  if (result.data.admin) renderAdmin(copy, result.data.admin);
 }
 
 // --- actions from the page ------------------------------------------------------------------------
@@ -210,23 +185,6 @@ async function onReply(threadId, input, error) {
   } else showFieldError(input, error, result.data.error || copy.errors.offline);
 }
 
-function showFieldError(input, error, text) {
-  error.textContent = text;
-  error.hidden = false;
-  input.setAttribute("aria-invalid", "true");
-  input.focus();
-}
-
-function onEditStart(row, li) {
-  const body = li.querySelector(".reply-body");
-  const controls = li.querySelector(".reply-controls");
-  const form = editForm(row, ctx, () => { form.remove(); body.hidden = false; controls.hidden = false; controls.querySelector("button").focus(); });
-  body.hidden = true;
-  controls.hidden = true;
-  body.after(form);
-  form.querySelector("textarea").focus();
-}
-
 async function onEditSave(row, input, error) {
   if (!input.value.trim()) { showFieldError(input, error, copy.channel.reply_empty); return; }
   const result = await call("/replies/edit", { user: row.author, message_id: row.message_id, text: input.value });
@@ -269,7 +227,7 @@ async function loadState() {
   $("channel-empty").hidden = $("channel-log").children.length > 0;
   $("mate-empty").hidden = $("mate-log").children.length > 0;
   refreshReplyLabels();
-  renderAdmin(state.admin);
+  renderAdmin(copy, state.admin);
 }
 
 function connect() {
@@ -280,7 +238,7 @@ function connect() {
     const item = JSON.parse(event.data);
     if (item.type === "message") upsert(item.message);
     else if (item.type === "deleted") remove(item.message_id);
-    else if (item.type === "admin") renderAdmin(item.admin);
+    else if (item.type === "admin") renderAdmin(copy, item.admin);
   };
   source.onerror = () => live(false);
 }
@@ -296,6 +254,21 @@ function selectTab(tab) {
   if (tab.id === "tab-home") call("/home", { user: config.leader }).then((r) => alertError(r));
 }
 
+// A command box (Alex's, or the chosen teammate's): what they type goes to GoFirst as them.
+function composer(name, userOf) {
+  $(`${name}-form`).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = $(`${name}-input`);
+    const error = $(`${name}-error`);
+    error.hidden = true;
+    input.removeAttribute("aria-invalid");
+    if (!input.value.trim()) { showFieldError(input, error, copy.dm.command_empty); return; }
+    focusNextForm = true;
+    const result = await call("/command", { user: userOf(), text: input.value });
+    if (result.status === 200) input.value = ""; else showFieldError(input, error, result.data.error || copy.errors.offline);
+  });
+}
+
 function wire() {
   const tabs = [...document.querySelectorAll("[role=tab]")];
   tabs.forEach((tab, i) => {
@@ -305,30 +278,10 @@ function wire() {
       if (step) selectTab(tabs[(i + step + tabs.length) % tabs.length]);
     });
   });
-  $("command-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const input = $("command-input");
-    const error = $("command-error");
-    error.hidden = true;
-    input.removeAttribute("aria-invalid");
-    if (!input.value.trim()) { showFieldError(input, error, copy.dm.command_empty); return; }
-    focusNextForm = true;
-    const result = await call("/command", { user: config.leader, text: input.value });
-    if (result.status === 200) input.value = ""; else showFieldError(input, error, result.data.error || copy.errors.offline);
-  });
+  composer("command", () => config.leader);
   $("reply-as").addEventListener("change", () => { refreshReplyLabels(); showMate(); });
-  $("mate-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const input = $("mate-input");
-    const error = $("mate-error");
-    error.hidden = true;
-    input.removeAttribute("aria-invalid");
-    if (!input.value.trim()) { showFieldError(input, error, copy.dm.command_empty); return; }
-    focusNextForm = true;
-    const result = await call("/command", { user: replyAs(), text: input.value });
-    if (result.status === 200) input.value = ""; else showFieldError(input, error, result.data.error || copy.errors.offline);
-  });
-  for (const [name, region] of [["dm", $("dm-pane")], ["channel", $("channel-pane")], ["mate", document.querySelector(".mate-dm")]]) {
+  composer("mate", replyAs);
+  for (const [name, region] of [["dm", $("dm-pane")], ["channel", $("channel-pane")], ["mate", $("mate-pane")]]) {
     region.addEventListener("focusin", () => clearUnread(name));
     for (const kind of ["pointerdown", "change"]) region.addEventListener(kind, () => clearUnread(name));
   }

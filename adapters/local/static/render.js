@@ -195,13 +195,13 @@ export function replyItem(row, ctx) {
   const body = el("div", { class: "reply-body" }, richText(row.payload.text),
     row.payload.edited ? el("span", { class: "edited", text: ctx.copy.channel.edited }) : null);
   const controls = el("div", { class: "reply-controls", data: { owner: row.author } },
-    el("button", { type: "button", class: "link", text: ctx.copy.channel.edit, onclick: () => ctx.onEditStart(row, li) }),
+    el("button", { type: "button", class: "link", text: ctx.copy.channel.edit, onclick: () => startEdit(row, li, ctx) }),
     el("button", { type: "button", class: "link danger", text: ctx.copy.channel.delete, onclick: () => ctx.onDelete(row) }));
   li.append(byline(ctx.nameOf(row.author), row), body, controls);
   return li;
 }
 
-export function editForm(row, ctx, onDone) {
+function editForm(row, ctx, onDone) {
   const id = `edit-${row.message_id}`;
   const input = el("textarea", { id, rows: 2 });
   input.value = row.payload.text;
@@ -214,4 +214,23 @@ export function editForm(row, ctx, onDone) {
       el("button", { type: "submit", class: "primary", text: ctx.copy.channel.save }),
       el("button", { type: "button", text: ctx.copy.channel.cancel, onclick: onDone })));
   return form;
+}
+
+// Editing a reply in place: the form replaces the text until it is saved or cancelled.
+export function startEdit(row, li, ctx) {
+  const body = li.querySelector(".reply-body");
+  const controls = li.querySelector(".reply-controls");
+  const form = editForm(row, ctx, () => { form.remove(); body.hidden = false; controls.hidden = false; controls.querySelector("button").focus(); });
+  body.hidden = true;
+  controls.hidden = true;
+  body.after(form);
+  form.querySelector("textarea").focus();
+}
+
+// A field's error, right under it, and the focus on the field.
+export function showFieldError(input, error, text) {
+  error.textContent = text;
+  error.hidden = false;
+  input.setAttribute("aria-invalid", "true");
+  input.focus();
 }
