@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.copy import Copy
+from bot.copy import Copy, load_copy
 from bot.core.messages import Action, Form, FormField, HomeView, Message
 
 Block = dict[str, Any]
@@ -17,6 +17,8 @@ MAX_BUTTON = 75          # button label
 MAX_MODAL_TITLE = 24     # modal title, submit and close labels
 MAX_OPTIONS = 100        # static_select options
 BUTTONS_PER_ROW = 5
+MAX_USERNAME = 80        # chat.postMessage username
+SENDER_ICON = ":speech_balloon:"
 # Channel and user mentions must survive escaping (the engine writes <#C123> for a channel it has no
 # name for). Broadcasts (<!channel>, <!here>) are escaped: text typed in a form never pings everyone.
 _KEEP = re.compile(r"<[#@][A-Z0-9]+(?:\|[^<>]*)?>")
@@ -70,6 +72,15 @@ def action_rows(actions: tuple[Action, ...], block_prefix: str = "actions") -> l
             row.append(action)
     return [{"type": "actions", "block_id": f"{block_prefix}-{n}", "elements": [button(a) for a in row]}
             for n, row in enumerate(rows)]
+
+
+def sender_identity(message: Message) -> dict[str, Any]:
+    """chat.postMessage's `username` and `icon_emoji` for a post that speaks for a person (a share
+    in the leader's words carries their name, "Alex Rivera via GoFirst"; needs chat:write.customize)."""
+    if not message.sender:
+        return {}
+    return {"username": cut(load_copy("en")("share.post.via", name=message.sender), MAX_USERNAME),
+            "icon_emoji": SENDER_ICON}
 
 
 def fallback_text(message: Message) -> str:

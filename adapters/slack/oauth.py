@@ -22,8 +22,8 @@ from bot.config import Settings
 log = logging.getLogger(__name__)
 TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
 # What GoFirst needs and nothing more; manifest.json declares the same list (a test checks).
-BOT_SCOPES = ("channels:history", "channels:read", "chat:write", "commands", "groups:history", "groups:read",
-              "im:history", "im:write", "usergroups:read", "users:read", "users:read.email")
+BOT_SCOPES = ("channels:history", "channels:read", "chat:write", "chat:write.customize", "commands", "groups:history",
+              "groups:read", "im:history", "im:write", "usergroups:read", "users:read", "users:read.email")
 STATE_SECONDS = 600
 Saved = Callable[[str | None, str | None], Awaitable[None]]
 

@@ -24,6 +24,7 @@ NEEDS = {"message.channels": {"channels:history"}, "message.groups": {"groups:hi
          "message.im": {"im:history"}, "member_joined_channel": {"channels:read", "groups:read"},
          "app_home_opened": set(), "app_uninstalled": set(), "tokens_revoked": set(),
          "/gofirst": {"commands"}, "chat.postMessage": {"chat:write"}, "chat.update": {"chat:write"},
+         "share posts in the leader's name": {"chat:write.customize"},
          "users.info": {"users:read"}, "views.open": set(), "views.publish": set(),
          "conversations.open": {"im:write"}, "conversations.history": {"im:history"},
          # the directory sync (adapters/slack/directory.py)
