@@ -175,3 +175,44 @@ async def test_export_from_a_dm_lists_what_is_held(runtime: Runtime, platform: R
     parts = {f.label: f.value for f in export.facts}
     assert export.kind == "export" and "My barrier is the VPN" in parts["replies: 1 record"]
     assert any(label.startswith("person:") for label in parts)
+
+
+async def test_last_weeks_follow_up_opens_the_next_nudge_and_its_reminder(
+        runtime: Runtime, platform: RecordingPlatform, demo: DemoIds, clock: FixedClock) -> None:
+    from bot.core.compose import nudge_message
+    from bot.delivery import send_now
+    from bot.delivery.followups import last_week
+    from bot.delivery.prompts import prompt_in
+    from storage.tables import Nudge
+
+    share, _ = await share_and_post(runtime, platform, demo)  # answers gf-01
+    clock.advance(timedelta(days=7))
+    nudge, sent = await send_now(runtime.services, demo.campaign_id, demo.leader_id)
+    assert sent
+    async with runtime.db.session() as session:
+        row = await session.get(Nudge, nudge.id)
+        assert row is not None
+        opener = await last_week(runtime.services, session, row)
+    assert opener is not None and opener.tried == share.try_text
+    assert opener.follow_up == "Did anyone try it alongside you? What did they tell you about their own barrier?"
+    prompt = prompt_in(runtime.services.packs["going-first"], nudge.prompt_id)
+    text = nudge_message(runtime.services.copy, prompt, nudge.id or 0, opener).text
+    assert text.startswith(f"Last week you tried “{share.try_text}”: how did it go? Did anyone try it alongside you?")
+
+    clock.advance(timedelta(days=2))  # the campaign's reminder, two working days on, opens the same way
+    await DeliveryWorker(runtime.services).run_once()
+    reminder = [d for d in platform.of_kind("dm") if d.message and d.message.title == "A gentle reminder"][-1]
+    assert reminder.message.text.startswith("Last week you tried")
+
+
+async def test_the_home_shows_the_last_eight_weeks_as_a_chart_with_words(
+        runtime: Runtime, platform: RecordingPlatform, demo: DemoIds) -> None:
+    _, thread = await share_and_post(runtime, platform, demo)
+    await reply(runtime, thread, "sam", "no time", 0)
+    await reply(runtime, thread, "priya", "IT blocks it", 1)
+    await runtime.engine.handle(events.HomeOpened(W, "alex"))
+    first = platform.last("home").home.sections[0]
+    assert first.title == "Your modelling streak" and first.chart is not None
+    assert [b.value for b in first.chart.bars] == [0] * 7 + [2] and first.chart.bars[-1].note == "in progress"
+    assert first.chart.summary == "Last 8 weeks: you went first in 1, answered 0, and your team replied 2 times."
+    assert first.chart.summary in first.lines and "W48 2 replies (in progress)" in first.lines[-1]
