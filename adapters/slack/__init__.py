@@ -58,10 +58,12 @@ def mount(app: web.Application, runtime: Runtime, *, socket_mode: bool = False) 
 
     async def check_token(_app: web.Application) -> None:
         await edge.check_token()
+        edge.replayer.start()  # spooled and unfinished events come back as soon as the database does
 
     app.on_startup.append(check_token)
 
     async def drain(_app: web.Application) -> None:
+        await edge.replayer.stop()
         try:
             await edge.idle(timeout=10)
         except TimeoutError as exc:

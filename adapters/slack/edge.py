@@ -12,6 +12,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
 from adapters.slack.dedupe import SeenEvents
+from adapters.slack.inbox import CURRENT, Replayer
+from adapters.slack.spool import Spool, spool_path
 from adapters.slack.platform import SlackPlatform, team_of
 from bot.copy import Copy
 from bot.core.events import Event
@@ -32,6 +34,8 @@ class SlackEdge:
         self.runtime = runtime
         self.wording = wording
         self.seen = SeenEvents(runtime.db, runtime.services.clock)
+        self.spool = Spool(spool_path(runtime.settings.database_url))
+        self.replayer = Replayer(self)
         self.store: AsyncInstallationStore | None = None
         self.signing_secret = ""
         self.platform: SlackPlatform
@@ -50,7 +54,11 @@ class SlackEdge:
         """One engine call; a crash is logged and becomes an error outcome, never a lost request."""
         self._busy += 1
         try:
-            return await self.runtime.engine.handle(event)
+            outcome = await self.runtime.engine.handle(event)
+            handling = CURRENT.get()
+            if outcome.retry_later and handling is not None:
+                handling.retry = True  # the database went away mid-way: replayed once it is back
+            return outcome
         except Exception:
             log.exception("%s from %s failed in the engine", type(event).__name__, event.workspace_id)
             return Outcome(error=self.wording("command.failed"))
@@ -83,17 +91,6 @@ class SlackEdge:
             await asyncio.sleep(0.01)
         if self.busy:
             raise TimeoutError(f"Slack work still running after {timeout} s")
-
-    async def first_time(self, body: dict[str, Any]) -> bool:
-        """False for a retry of an event already handled (the middleware acks it unprocessed)."""
-        event_id = str(body.get("event_id") or "")
-        if not event_id:
-            return True
-        if await self.seen.first_time(event_id, str(body.get("team_id", "")),
-                                      str((body.get("event") or {}).get("type", ""))):
-            return True
-        log.info("Slack event %s already handled; this retry was acknowledged and is not processed", event_id)
-        return False
 
     async def workspace_lost(self, workspace_id: str, reason: str) -> None:
         """A token stopped working: mark the workspace inactive so nothing more is sent. Platform

@@ -1,14 +1,19 @@
 """GoFirst's global bolt middleware, each step doing one thing, run after bolt's own signature,
 url_verification and authorization steps: `workspace` names the workspace once for every listener;
-`first_delivery` acknowledges a retried event that was already handled, so no listener sees it."""
+`durable` stores every event before the ack (or spools it), acknowledges a retry of a stored event
+unprocessed, and learns from the listener whether the event was finished (inbox.py)."""
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from adapters.slack import inbox
+from adapters.slack.inbox import REPLAY_HEADER
 from storage.identity import workspace_id as make_workspace_id
 
 if TYPE_CHECKING:
@@ -32,8 +37,20 @@ def register(app: AsyncApp, edge: "SlackEdge") -> None:
         return await next()
 
     @app.middleware
-    async def first_delivery(body: dict[str, Any], next: Next) -> BoltResponse:  # noqa: A002
+    async def durable(request: AsyncBoltRequest, body: dict[str, Any], next: Next) -> BoltResponse:  # noqa: A002
+        if body.get("type") != "event_callback" or not body.get("event_id"):
+            return await next()
         kind = str((body.get("event") or {}).get("type", ""))
-        if body.get("type") == "event_callback" and kind not in ALWAYS and not await edge.first_time(body):
+        replay = request.headers.get(REPLAY_HEADER)
+        if not replay and kind not in ALWAYS and not await inbox.accept(edge, request.raw_body, body):
             return BoltResponse(status=200, body="")
-        return await next()
+        handling = inbox.Handling(str(body["event_id"]))
+        token = inbox.CURRENT.set(handling)
+        started = asyncio.all_tasks()
+        try:
+            response = await next()
+        finally:
+            inbox.CURRENT.reset(token)
+        for task in asyncio.all_tasks() - started:  # the listener, still running after the ack
+            task.add_done_callback(lambda done: inbox.finished(edge, handling, done))
+        return response
