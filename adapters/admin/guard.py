@@ -4,6 +4,7 @@ a viewer's forms change nothing."""
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote, urlsplit
 
@@ -12,6 +13,7 @@ from aiohttp import web
 from adapters.admin import sessions
 from adapters.admin.console import STATIC_URL, VIEWER, console_of, render
 
+log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 LOGIN = "/admin/login"
 PUBLIC = frozenset({LOGIN, "/admin/oidc/start", "/admin/oidc/callback"})
@@ -33,6 +35,9 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     except web.HTTPException as exc:
         exc.headers.update(HEADERS)
         raise
+    except Exception:  # still a page, with its headers, and nothing about the failure but the log
+        log.exception("console: unhandled error on %s %s", request.method, request.path)
+        response = render(request, "error.html", status=500, message=console_of(request).words("errors.internal"))
     response.headers.update(HEADERS)
     return response
 

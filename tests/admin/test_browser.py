@@ -195,8 +195,10 @@ async def test_an_admin_runs_a_rollout_in_the_browser(console: Console, browser:
     await page.goto(url + "/admin/audit?action=person.")
     await expect(page.locator("table.audit")).to_contain_text("person.erased")
 
-    for path in ("/admin", "/admin/packs", "/admin/packs/going-first", "/admin/reports", "/admin/campaigns/999"):
+    for path, heading in (("/admin", "Overview"), ("/admin/packs", "Prompt packs"), ("/admin/packs/going-first", "Going"),
+                          ("/admin/reports", "Barrier report"), ("/admin/campaigns/999", "Something's wrong")):
         await checked.goto(url + path)
+        await expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
 
 
 
