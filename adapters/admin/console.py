@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ class Console:
     signer: Signer
 
     @property
-    def now(self) -> Any:
+    def now(self) -> datetime:
         return self.runtime.services.clock.now()
 
     @classmethod

@@ -20,7 +20,13 @@ from bot.directory.sync import sync_directory
 from bot.privacy import apply_retention
 from storage.tables import AuditEntry, Person, Reply, Share
 from storage.tables.admin import DirectoryMember
-from tests.admin.conftest import ADMIN, WS_A, Console
+from adapters.admin.retention import run_once
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.runtime import build_runtime
+from storage.db import Database
+from tests.admin.conftest import ADMIN, WS_A, Console, running
+from tests.slack.double import SlackDouble
 from tests.slack.double import BOT_TOKEN
 
 NEW = "U0NEW"
@@ -159,3 +165,16 @@ async def test_retention_blanks_old_free_text_and_keeps_the_counts(console: Cons
     assert shares[old.id].try_text == "" and shares[old.id].barrier_themes == ["time"]
     assert shares[new.id].try_text == "new words" and (reply.text, reply.themes) == ("", ["time"])
     assert audit.detail["after"] == {"replies": 1, "shares": 1} and audit.detail["days"] == 30
+
+
+async def test_the_scheduled_retention_pass_follows_the_setting(migrated_db: Database, clock: FixedClock,
+                                                               double: SlackDouble) -> None:
+    async with running(migrated_db, clock, double, GOFIRST_RETENTION_DAYS=30) as server:
+        async with server.runtime.db.session() as session:
+            share = Share(workspace_id=WS_A, leader_id=server.ids["alex"], status="posted", try_text="old",
+                          created_at=clock.now() - timedelta(days=31))
+            session.add(share)
+        assert await run_once(server.runtime) == {WS_A: {"replies": 0, "shares": 1}}
+        assert await run_once(server.runtime) == {}  # nothing left to blank
+    unset = build_runtime(Settings(GOFIRST_DATABASE_URL=migrated_db.url), clock=clock, db=migrated_db)
+    assert unset.settings.retention_days is None and await run_once(unset) == {}  # unset: nothing is deleted
