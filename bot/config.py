@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="GOFIRST_LOG_LEVEL")
     public_url: str | None = Field(default=None, alias="GOFIRST_PUBLIC_URL")
     min_group_size: int = Field(default=5, alias="GOFIRST_MIN_GROUP_SIZE", ge=2)
+    min_group_size_text: int = Field(default=10, alias="GOFIRST_MIN_GROUP_SIZE_TEXT", ge=2)
     admin_session_hours: float = Field(default=8.0, alias="GOFIRST_ADMIN_SESSION_HOURS", gt=0, le=24 * 30)
     retention_days: int | None = Field(default=None, alias="GOFIRST_RETENTION_DAYS", ge=1)
 
@@ -36,8 +37,8 @@ class Settings(BaseSettings):
     slack_client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
     slack_client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
     slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")
-
     slack_oidc_url: str = Field(default="https://slack.com", alias="SLACK_OIDC_URL")  # OpenID issuer, for tests
+
     teams_app_id: str = Field(default="", alias="MicrosoftAppId")
     teams_app_password: SecretStr | None = Field(default=None, alias="MicrosoftAppPassword")
     teams_app_type: str = Field(default="MultiTenant", alias="MicrosoftAppType")

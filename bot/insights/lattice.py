@@ -4,21 +4,17 @@ behind it. Auditing the whole lattice together is what makes two views of the sa
 compare. Pure: facts in, cells and breakdowns out."""
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.coach.themes import OTHER, THEMES
-from bot.core.streaks import ShareOutcome, compute_streak, iso_week
+from bot.core.streaks import iso_week
 from bot.insights.model import Facts, Thresholds
-from bot.insights.periods import Period, grid, parts, shift, week_range, window
+from bot.insights.periods import WEEK, Period, grid, parts, shift, week_range, window
 from bot.insights.suppression import PEOPLE, REPLIES, SHARES, Breakdown, Cell, Key
+from bot.insights.tally import (CAMPAIGN, DEPARTMENT, STREAK_BUCKETS, TEAM, THEME_METRICS, WORKSPACE, Group, Groups,
+                                streak_buckets, tally)
 
-WORKSPACE, DEPARTMENT, TEAM, CAMPAIGN = "workspace", "department", "team", "campaign"
 GROUP_LEVEL = {TEAM: 1, DEPARTMENT: 2, CAMPAIGN: 2, WORKSPACE: 3}
-STREAK_BUCKETS = ((0, 0, "streak:0"), (1, 2, "streak:1-2"), (3, 5, "streak:3-5"), (6, 10**6, "streak:6+"))
-THEME_METRICS = tuple(f"theme:{t}" for t in THEMES)
 TREND_WEEKS = 4
 # metric: (unit, derived from free text, rank: which of two clashing figures of one group and period stays)
 METRICS: dict[str, tuple[str, bool, int]] = {
@@ -28,7 +24,6 @@ METRICS: dict[str, tuple[str, bool, int]] = {
     **{name: (PEOPLE, False, 2) for *_, name in STREAK_BUCKETS},
     "barrier_people": (PEOPLE, True, 0), **{name: (PEOPLE, True, 1) for name in THEME_METRICS},
 }
-Group = tuple[str, str]
 
 
 @dataclass
@@ -39,61 +34,22 @@ class Lattice:
     periods: list[Period]
     groups: dict[str, list[str]]
     parent_of: dict[Group, Group]
+    current_week: str
     cells: dict[Key, Cell] = field(default_factory=dict)
     breakdowns: list[Breakdown] = field(default_factory=list)
-    named: dict[Key, int] = field(default_factory=dict)  # distinct people behind every theme cell, shown or not
-    current_week: str = ""
+    theme_weeks: dict[tuple[Group, str], dict[str, set[int]]] = field(default_factory=dict)
+
+    def named(self, key: Key, period: Period) -> int:
+        """How many people named a theme, shown or not (only ever compared with zero)."""
+        by_week = self.theme_weeks.get(((key.group_kind, key.group), key.metric), {})
+        return len(set().union(*(people for week, people in by_week.items() if week in period.weeks)))
 
 
 def minimum_for(metric: str, thresholds: Thresholds) -> int:
-    return thresholds.text if METRICS[metric][1] else thresholds.people
+    return thresholds.themes if METRICS[metric][1] else thresholds.people
 
 
-class _Groups:
-    """Which groups each fact belongs to."""
-
-    def __init__(self, facts: Facts) -> None:
-        names = Counter(t.name for t in facts.teams)
-        self.team = {t.id: t.name if names[t.name] == 1 else f"{t.name} (#{t.id})" for t in facts.teams}
-        self.department = {t.id: t.department for t in facts.teams}
-        self.led: dict[int, list[int]] = {}
-        for team in facts.teams:
-            if team.leader_id is not None:
-                self.led.setdefault(team.leader_id, []).append(team.id)
-        self.campaign = {c.id: c.name for c in facts.campaigns}
-        self.workspace: Group = (WORKSPACE, facts.workspace_id)
-
-    def of(self, team_ids: Iterable[int], campaign_id: int | None) -> list[Group]:
-        found = [self.workspace]
-        for team_id in team_ids:
-            if team_id in self.team:
-                found += [(TEAM, self.team[team_id]), (DEPARTMENT, self.department[team_id])]
-        if campaign_id in self.campaign:
-            found.append((CAMPAIGN, self.campaign[campaign_id]))
-        return list(dict.fromkeys(found))
-
-    def kinds(self) -> dict[str, list[str]]:
-        return {WORKSPACE: [self.workspace[1]], DEPARTMENT: sorted(set(self.department.values())),
-                TEAM: sorted(self.team.values()), CAMPAIGN: sorted(self.campaign.values())}
-
-    def parents(self) -> dict[Group, Group]:
-        found: dict[Group, Group] = {(TEAM, self.team[t]): (DEPARTMENT, self.department[t]) for t in self.team}
-        found.update({(DEPARTMENT, d): self.workspace for d in self.department.values()})
-        found.update({(CAMPAIGN, c): self.workspace for c in self.campaign.values()})
-        return found
-
-    def children(self) -> dict[Group, list[list[Group]]]:
-        """The splits of each group that add up to it: departments into teams, the workspace into
-        departments, and into campaigns."""
-        teams: dict[Group, list[Group]] = {}
-        for team_id, name in self.team.items():
-            teams.setdefault((DEPARTMENT, self.department[team_id]), []).append((TEAM, name))
-        found: dict[Group, list[list[Group]]] = {group: [members] for group, members in teams.items()}
-        found[self.workspace] = [list(teams), [(CAMPAIGN, c) for c in self.campaign.values()]]
-        return found
-
-
-def _periods(facts: Facts, weeks: list[str], current: str, groups: _Groups) -> list[Period]:
+def _periods(facts: Facts, weeks: list[str], current: str, groups: Groups) -> list[Period]:
     found = grid(weeks)
     for campaign in facts.campaigns:
         started = [n.week for n in facts.nudges if n.campaign_id == campaign.id]
@@ -120,166 +76,87 @@ def action_windows(taken_on: date, current: str, workspace: Group) -> list[Perio
     return found
 
 
-def _base(facts: Facts, groups: _Groups) -> dict[str, dict[Group, dict[str, Counter[int]]]]:
-    """metric -> group -> week -> person -> amount, at the finest grain (a reply counts in its share's week)."""
-    base: dict[str, dict[Group, dict[str, Counter[int]]]] = {m: {} for m in METRICS}
-
-    def add(metric: str, where: list[Group], week: str, person: int) -> None:
-        for group in where:
-            base[metric].setdefault(group, {}).setdefault(week, Counter())[person] += 1
-
-    def named(themes: Iterable[str], where: list[Group], week: str, person: int) -> None:
-        found = _themes(themes)
-        for theme in found:
-            add(theme, where, week, person)
-        if found:
-            add("barrier_people", where, week, person)
-
-    for nudge in facts.nudges:
-        add("leaders_nudged", groups.of(groups.led.get(nudge.leader_id, ()), nudge.campaign_id), nudge.week,
-            nudge.leader_id)
-    shares = {s.id: s for s in facts.shares}
-    where_of = {s.id: groups.of([s.team_id] if s.team_id else groups.led.get(s.leader_id, ()), s.campaign_id)
-                for s in facts.shares}
-    replied, answered = set(), set()
-    for reply in facts.replies:
-        share = shares.get(reply.share_id)
-        if share is None:
-            continue
-        if reply.is_leader:
-            answered.add(share.id)
-            continue
-        replied.add(share.id)
-        for metric in ("replies", "repliers"):
-            add(metric, where_of[share.id], share.week, reply.author_id)
-        named(reply.themes, where_of[share.id], share.week, reply.author_id)
-    for share in facts.shares:
-        where = where_of[share.id]
-        add("shares_posted", where, share.week, share.leader_id)
-        if share.id in replied:
-            add("shares_with_replies", where, share.week, share.leader_id)
-            if share.id in answered:
-                add("shares_answered", where, share.week, share.leader_id)
-        named(share.themes, where, share.week, share.leader_id)
-    for group, by_week in base["leaders_nudged"].items():
-        posted = base["shares_posted"].get(group, {})
-        for week, nudged in by_week.items():
-            for leader in nudged.keys() & posted.get(week, Counter()).keys():
-                base["leaders_shared"].setdefault(group, {}).setdefault(week, Counter())[leader] = 1
-    return base
-
-
-def _themes(themes: Iterable[str]) -> set[str]:
-    return {f"theme:{t}" if t in THEMES else f"theme:{OTHER}" for t in themes}
-
-
 def _rank(group: Group, period: Period, metric: str) -> int:
     return 10 * (GROUP_LEVEL[group[0]] + period.level) + METRICS[metric][2]
 
 
 def build(facts: Facts, thresholds: Thresholds) -> Lattice:
-    """All candidate cells with at least their minimum of people, and the breakdowns between them."""
-    groups = _Groups(facts)
+    """All candidate cells with at least their minimum of people, and the breakdowns between them.
+    A group whose whole history has too few people for a metric gets no cells for it at all."""
+    groups = Groups(facts)
     current = iso_week(facts.today)
     seen = [n.week for n in facts.nudges] + [s.week for s in facts.shares]
     weeks = week_range(min(seen), max(*seen, current)) if seen else []
     lattice = Lattice(groups.workspace, _periods(facts, weeks, current, groups), groups.kinds(), groups.parents(),
-                      current_week=current)
-    containing: dict[str, list[Period]] = {}
-    for period in lattice.periods:
+                      current)
+    containing: dict[str, list[int]] = {}
+    for number, period in enumerate(lattice.periods):
         for week in period.weeks:
-            containing.setdefault(week, []).append(period)
-    per_metric = {**_base(facts, groups), **_streak_base(facts, groups)}
-    for metric, per_group in per_metric.items():
-        for group, by_week in per_group.items():
-            totals: dict[Period, Counter[int]] = {}
-            for week, people in by_week.items():
-                for period in containing.get(week, ()):
-                    if period.scope is None or period.scope == group:
-                        totals.setdefault(period, Counter()).update(people)
-            for period, people in totals.items():
-                _add(lattice, thresholds, Key(period.key, group[0], group[1], metric), people, _rank(group, period, metric))
-    _streak_buckets(lattice, thresholds, facts, groups)
-    lattice.breakdowns = _breakdowns(lattice, groups)
+            containing.setdefault(week, []).append(number)
+
+    def spread(group: Group, by_week: dict[str, set[int]] | dict[str, dict[int, int]]) -> list[tuple[Period, list[str]]]:
+        """The periods the group's weeks fall in, each with those weeks."""
+        found: dict[int, list[str]] = {}
+        for week in by_week:
+            for number in containing.get(week, ()):
+                found.setdefault(number, []).append(week)
+        periods = [(lattice.periods[n], weeks) for n, weeks in found.items()]
+        return [(p, weeks) for p, weeks in periods if p.scope is None or p.scope == group]
+
+    counts = tally(facts, groups)
+    for metric, people_weeks in counts.people.items():
+        minimum = minimum_for(metric, thresholds)
+        for group, by_week in people_weeks.items():
+            if metric in THEME_METRICS:
+                lattice.theme_weeks[(group, metric)] = by_week
+            if len(set().union(*by_week.values())) < minimum:
+                continue
+            for period, members in spread(group, by_week):
+                _add(lattice, minimum, Key(period.key, *group, metric), frozenset().union(*(by_week[w] for w in members)),
+                     _rank(group, period, metric))
+    for metric, amount_weeks in counts.amounts.items():
+        minimum = minimum_for(metric, thresholds)
+        for group, by_amount in amount_weeks.items():
+            if len(set().union(*(a.keys() for a in by_amount.values()))) < minimum:
+                continue
+            for period, members in spread(group, by_amount):
+                people = frozenset().union(*(by_amount[w].keys() for w in members))
+                if len(people) >= minimum:
+                    total: dict[int, int] = {}
+                    for week in members:
+                        for person, amount in by_amount[week].items():
+                            total[person] = total.get(person, 0) + amount
+                    _add(lattice, minimum, Key(period.key, *group, metric), people, _rank(group, period, metric), total)
+    longer = [p for p in lattice.periods if p.kind != WEEK]
+    for (group, period, name), leaders in streak_buckets(facts, groups, longer, current).items():
+        _add(lattice, thresholds.people, Key(period.key, *group, name), frozenset(leaders), _rank(group, period, name))
+    lattice.breakdowns = _breakdowns(lattice)
     return lattice
 
 
-def _add(lattice: Lattice, thresholds: Thresholds, key: Key, people: Counter[int], rank: int) -> None:
-    unit = METRICS[key.metric][0]
-    minimum = minimum_for(key.metric, thresholds)
-    if key.metric.startswith("theme:"):
-        lattice.named[key] = len(people)
+def _add(lattice: Lattice, minimum: int, key: Key, people: frozenset[int], rank: int,
+         amounts: dict[int, int] | None = None) -> None:
     if len(people) >= minimum:
-        lattice.cells[key] = Cell(key, frozenset(people), unit, minimum, rank,
-                                  None if unit == PEOPLE else dict(people))
+        lattice.cells[key] = Cell(key, people, METRICS[key.metric][0], minimum, rank, amounts)
 
 
-def _leader_groups(facts: Facts, groups: _Groups) -> dict[int, dict[Group, set[str]]]:
-    """leader -> group -> the weeks they were nudged or shared there."""
-    active: dict[int, dict[Group, set[str]]] = {}
-    for leader, campaign, week in [(n.leader_id, n.campaign_id, n.week) for n in facts.nudges] + \
-            [(s.leader_id, s.campaign_id, s.week) for s in facts.shares]:
-        for group in groups.of(groups.led.get(leader, ()), campaign):
-            active.setdefault(leader, {}).setdefault(group, set()).add(week)
-    return active
-
-
-def _streak_base(facts: Facts, groups: _Groups) -> dict[str, dict[Group, dict[str, Counter[int]]]]:
-    """Leaders with a streak to speak of: those nudged or sharing in the group that week."""
-    base: dict[Group, dict[str, Counter[int]]] = {}
-    for leader, by_group in _leader_groups(facts, groups).items():
-        for group, weeks in by_group.items():
-            for week in weeks:
-                base.setdefault(group, {}).setdefault(week, Counter())[leader] = 1
-    return {"streak_leaders": base}
-
-
-def _streak_buckets(lattice: Lattice, thresholds: Thresholds, facts: Facts, groups: _Groups) -> None:
-    """Each active leader's current streak at the end of the period, by bucket (streaks are the
-    product's own rule, bot.core.streaks)."""
-    replied = {r.share_id for r in facts.replies if not r.is_leader}
-    answered = {r.share_id for r in facts.replies if r.is_leader}
-    outcomes: dict[int, list[ShareOutcome]] = {}
-    for share in facts.shares:
-        outcomes.setdefault(share.leader_id, []).append(ShareOutcome(
-            week=share.week, got_replies=share.id in replied, leader_answered=share.id in answered))
-    frozen: dict[int, set[str]] = {}
-    for pause in facts.pauses:
-        frozen.setdefault(pause.person_id, set()).update(pause.weeks)
-    people: dict[Key, Counter[int]] = {}
-    ranks: dict[Key, int] = {}
-    for leader, by_group in _leader_groups(facts, groups).items():
-        mine, ends = outcomes.get(leader, []), {}
-        for period in lattice.periods:
-            end = min(period.last_week, lattice.current_week)
-            if end not in ends:
-                streak = compute_streak([o for o in mine if o.week <= end], frozen.get(leader, set()), end)
-                ends[end] = next(name for low, high, name in STREAK_BUCKETS if low <= streak.current <= high)
-            for group, weeks in by_group.items():
-                if (period.scope is None or period.scope == group) and weeks & period.weeks:
-                    key = Key(period.key, group[0], group[1], ends[end])
-                    people.setdefault(key, Counter())[leader] = 1
-                    ranks[key] = _rank(group, period, key.metric)
-    for key, found in people.items():
-        _add(lattice, thresholds, key, found, ranks[key])
-
-
-def _breakdowns(lattice: Lattice, groups: _Groups) -> list[Breakdown]:
-    """For every candidate total: its parts by period, by group and by category."""
-    by_key = {p.key: p for p in lattice.periods if p.scope is None}
-    finer = {p.key: [q.key for q in parts(p, lattice.periods)] for p in by_key.values() if p.kind != "week"}
-    children = groups.children()
-    found: list[Breakdown] = []
-    for key, cell in lattice.cells.items():
-        group: Group = (key.group_kind, key.group)
-        splits: list[list[Key]] = []
-        if key.period in finer and not key.metric.startswith("streak:"):
-            splits.append([Key(p, key.group_kind, key.group, key.metric) for p in finer[key.period]])
-        if key.period in by_key:
-            splits += [[Key(key.period, g[0], g[1], key.metric) for g in split] for split in children.get(group, [])]
-        if key.metric == "barrier_people":
-            splits.append([Key(key.period, key.group_kind, key.group, m) for m in THEME_METRICS])
-        if key.metric == "streak_leaders":
-            splits.append([Key(key.period, key.group_kind, key.group, name) for *_, name in STREAK_BUCKETS])
-        found += [Breakdown(key, tuple(split), cell.minimum) for split in splits if split]
-    return found
+def _breakdowns(lattice: Lattice) -> list[Breakdown]:
+    """Every candidate total with the candidate cells that split it: by period (weeks of a month,
+    months of a quarter, quarters of all), by group (teams of a department, departments and
+    campaigns of the workspace) and by category (themes of everyone naming one, streak buckets of
+    the leaders). A part that is not a candidate is withheld anyway and adds nothing shown."""
+    grid_periods = [p for p in lattice.periods if p.scope is None]
+    up = {q.key: p.key for p in grid_periods if p.kind != WEEK for q in parts(p, grid_periods)}
+    unscoped = {p.key for p in grid_periods}
+    category = {**{m: "barrier_people" for m in THEME_METRICS}, **{name: "streak_leaders" for *_, name in STREAK_BUCKETS}}
+    splits: dict[tuple[Key, str], list[Key]] = {}
+    for key in lattice.cells:
+        if key.period in up and not key.metric.startswith("streak:"):
+            splits.setdefault((key._replace(period=up[key.period]), "period"), []).append(key)
+        parent = lattice.parent_of.get((key.group_kind, key.group))
+        if parent is not None and key.period in unscoped:
+            splits.setdefault((Key(key.period, *parent, key.metric), key.group_kind), []).append(key)
+        if key.metric in category:
+            splits.setdefault((key._replace(metric=category[key.metric]), "category"), []).append(key)
+    return [Breakdown(parent, tuple(children), lattice.cells[parent].minimum)
+            for (parent, _), children in splits.items() if parent in lattice.cells]

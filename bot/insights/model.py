@@ -10,14 +10,19 @@ from bot.config import Settings
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Minimum distinct people behind a figure; `text` for anything derived from free text."""
+    """Minimum distinct people behind a figure; `text` (never less than `people`) for anything
+    derived from free text."""
 
     people: int = 5
     text: int = 10
 
+    @property
+    def themes(self) -> int:
+        return max(self.text, self.people)
+
     @classmethod
     def from_settings(cls, settings: Settings) -> "Thresholds":
-        return cls(settings.min_group_size, max(settings.min_group_size_text, settings.min_group_size))
+        return cls(settings.min_group_size, settings.min_group_size_text)
 
 
 @dataclass(frozen=True)

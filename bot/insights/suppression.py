@@ -18,16 +18,15 @@ one (rank), so small groups are pooled upward before anything is withheld.
 """
 from __future__ import annotations
 
-import heapq
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import islice
+from typing import NamedTuple
 
 PEOPLE, SHARES, REPLIES = "people", "shares", "replies"
 
 
-@dataclass(frozen=True, order=True)
-class Key:
+class Key(NamedTuple):
     period: str
     group_kind: str
     group: str
@@ -90,40 +89,59 @@ def differing(larger: Cell, smaller: Cell) -> int | None:
     """How many people `larger - smaller` describes, or None when neither contains the other."""
     if not smaller.people <= larger.people:
         return None
-    if larger.amounts is None and smaller.amounts is None:
-        return len(larger.people) - len(smaller.people)
-    differ = 0
-    for person in larger.people:
-        big, small = larger.amount(person), smaller.amount(person)
-        if small > big:
+    differ = len(larger.people) - len(smaller.people)
+    big, small = larger.amounts, smaller.amounts
+    if big is None or small is None:
+        return differ if big is None and small is None else None
+    for person, amount in small.items():
+        more = big[person]
+        if amount > more:
             return None
-        differ += big != small
+        if amount != more:
+            differ += 1
     return differ
 
 
-def conflicts(cells: list[Cell]) -> dict[Key, set[Key]]:
-    """Pairs of cells whose difference would describe between 1 and minimum-1 people.
+Signature = tuple[str, frozenset[int], frozenset[tuple[int, int]] | None, int]
 
-    If B is inside A and misses fewer than k of A's people, B's first person in a fixed order is
-    among A's first k: so each cell is looked up under its first person and size only."""
+
+def _signature(cell: Cell) -> Signature:
+    return cell.unit, cell.people, None if cell.amounts is None else frozenset(cell.amounts.items()), cell.minimum
+
+
+def conflicts(cells: list[Cell]) -> dict[Signature, set[Signature]]:
+    """Which kinds of cell may not be shown together: their difference would describe between 1
+    and minimum-1 people. Cells with the same contributions and minimum are one kind (they never
+    clash with each other). If B is inside A and misses fewer than k of A's people, B's first
+    person in a fixed order is among A's first k: so each is looked up under that person and size."""
+    kinds = {_signature(cell): cell for cell in cells}
     widest = max((c.minimum for c in cells), default=0)
-    index: dict[tuple[str, int, int], list[Cell]] = {}
-    for cell in cells:
-        if not cell.people:
-            continue
-        index.setdefault((cell.unit, min(cell.people, key=_mix), len(cell.people)), []).append(cell)
-    found: dict[Key, set[Key]] = {}
-    for big in cells:
+    everyone = sorted(frozenset().union(*(c.people for c in kinds.values())), key=_mix)
+    rank = {person: n for n, person in enumerate(everyone)}.__getitem__
+
+    def first_ranks(people: frozenset[int]) -> list[int]:
+        if len(people) * 20 < len(everyone):
+            return sorted(map(rank, people))[:widest]
+        return list(islice((n for n, person in enumerate(everyone) if person in people), widest))  # stops early
+
+    firsts = {signature: first_ranks(cell.people) for signature, cell in kinds.items()}
+    index: dict[tuple[str, int], dict[int, list[tuple[Signature, Cell]]]] = {}
+    for signature, cell in kinds.items():
+        index.setdefault((cell.unit, firsts[signature][0]), {}).setdefault(len(cell.people), []).append(
+            (signature, cell))
+    found: dict[Signature, set[Signature]] = {}
+    for signature, big in kinds.items():
         size = len(big.people)
-        for first in heapq.nsmallest(widest, big.people, key=_mix):
-            for small_size in range(max(1, size - widest + 1), size + 1):
-                for small in index.get((big.unit, first, small_size), ()):
-                    if small is big:
-                        continue
-                    differ = differing(big, small)
-                    if differ is not None and 0 < differ < max(big.minimum, small.minimum):
-                        found.setdefault(big.key, set()).add(small.key)
-                        found.setdefault(small.key, set()).add(big.key)
+        low = size - widest
+        for first in firsts[signature]:
+            for small_size, smalls in index.get((big.unit, first), {}).items():
+                if not low < small_size <= size:
+                    continue
+                for other, small in smalls:
+                    differ = None if small is big else differing(big, small)
+                    if differ and differ < max(big.minimum, small.minimum):
+                        found.setdefault(signature, set()).add(other)
+                        found.setdefault(other, set()).add(signature)
     return found
 
 
@@ -136,20 +154,30 @@ def audit(cells: Iterable[Cell], breakdowns: Iterable[Breakdown]) -> Published:
     candidates = [c for c in cells if len(c.people) >= c.minimum]
     clashes = conflicts(candidates)
     shown: dict[Key, Cell] = {}
+    taken: set[Signature] = set()
     for cell in sorted(candidates, key=_order, reverse=True):
-        if not clashes.get(cell.key, set()) & shown.keys():
+        signature = _signature(cell)
+        if clashes.get(signature, set()).isdisjoint(taken):
             shown[cell.key] = cell
+            taken.add(signature)
     _complete(shown, list(breakdowns))
     return Published({key: cell.value for key, cell in shown.items()})
 
 
-def residual(parent: Cell, shown: Iterable[Cell]) -> int:
-    """How many of the parent's people are not fully accounted for by the shown parts."""
-    covered: Counter[int] = Counter()
+def residual(parent: Cell, shown: list[Cell], enough: int) -> int:
+    """How many of the parent's people the shown parts do not fully account for (counting stops
+    at `enough`). Parts add up to their total when their values do: they are pieces of it."""
+    uncovered = len(parent.people.difference(*(c.people for c in shown)))
+    if parent.amounts is None or uncovered >= enough:
+        return uncovered
+    if sum(c.value for c in shown) == parent.value:
+        return uncovered
+    covered: dict[int, int] = {}
     for child in shown:
-        for person in child.people & parent.people:
-            covered[person] += child.amount(person)
-    return sum(1 for person in parent.people if parent.amount(person) > covered[person])
+        for person, amount in (child.amounts or dict.fromkeys(child.people, 1)).items():
+            covered[person] = covered.get(person, 0) + amount
+    short = sum(1 for person, amount in parent.amounts.items() if person in covered and amount > covered[person])
+    return uncovered + short
 
 
 def _complete(shown: dict[Key, Cell], breakdowns: list[Breakdown]) -> None:
@@ -166,10 +194,10 @@ def _complete(shown: dict[Key, Cell], breakdowns: list[Breakdown]) -> None:
         if parent is None:
             continue
         parts = [shown[k] for k in breakdown.children if k in shown]
-        left = residual(parent, parts)
+        left = residual(parent, parts, breakdown.minimum)
         while parts and 0 < left < breakdown.minimum:
             smallest = min(parts, key=_order)
             parts.remove(smallest)
             del shown[smallest.key]
             pending.update(by_child.get(smallest.key, ()))
-            left = residual(parent, parts)
+            left = residual(parent, parts, breakdown.minimum)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.insights.lattice import CAMPAIGN, THEME_METRICS, Group, action_windows
+from bot.insights.lattice import action_windows
+from bot.insights.tally import CAMPAIGN, THEME_METRICS, Group
 from bot.insights.model import ActionFact
 from bot.insights.suppression import Key
 from bot.insights.views import Insights
@@ -76,10 +77,10 @@ def barriers(insights: Insights, group: Group | None = None, period: str = "all"
         value = insights.figure(key)
         if value is not None:
             themes.append(ThemeCount(metric.removeprefix("theme:"), int(value)))
-        elif insights.lattice.named.get(key):
+        elif insights.lattice.named(key, insights.period(period)):
             suppressed += 1
     total = insights.figure(Key(period, kind, name, "barrier_people"))
-    return BarrierReport(None if total is None else int(total), insights.thresholds.text,
+    return BarrierReport(None if total is None else int(total), insights.thresholds.themes,
                          tuple(sorted(themes, key=lambda c: (-c.people, c.theme))), suppressed)
 
 
