@@ -174,7 +174,7 @@ async def test_the_scheduled_retention_pass_follows_the_setting(migrated_db: Dat
             share = Share(workspace_id=WS_A, leader_id=server.ids["alex"], status="posted", try_text="old",
                           created_at=clock.now() - timedelta(days=31))
             session.add(share)
+        unset = build_runtime(Settings(GOFIRST_DATABASE_URL=migrated_db.url), clock=clock, db=migrated_db)
+        assert unset.settings.retention_days is None and await run_once(unset) == {}  # unset: nothing is deleted
         assert await run_once(server.runtime) == {WS_A: {"replies": 0, "shares": 1}}
         assert await run_once(server.runtime) == {}  # nothing left to blank
-    unset = build_runtime(Settings(GOFIRST_DATABASE_URL=migrated_db.url), clock=clock, db=migrated_db)
-    assert unset.settings.retention_days is None and await run_once(unset) == {}  # unset: nothing is deleted
