@@ -54,6 +54,7 @@ class SlackDouble:
     delay: float = 0.0   # every answer takes this long: "Slack is slow today"
     after_store: dict[str, deque[str]] = field(default_factory=lambda: defaultdict(deque))  # "reset" | "slow"
     slow_seconds: float = 2.0
+    answer_delay: float = 0.0   # Slack has stored the message, and its answer takes this long
     during: Callable[[str], Awaitable[None]] | None = None   # run while a delayed call waits
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -154,6 +155,8 @@ class SlackDouble:
             raise ConnectionResetError("reset by the double after storing")
         if fault == "slow":  # Slack stored it, and answers after the client gave up
             await asyncio.sleep(self.slow_seconds)
+        if self.answer_delay:
+            await asyncio.sleep(self.answer_delay)
         return web.json_response(result)
 
     # --- methods, answered as Slack does -------------------------------------------------------
