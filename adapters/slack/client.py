@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.errors import NOT_IDEMPOTENT, never_sent
 
 MAX_RETRY_AFTER = 10.0   # longer waits are handed back to the engine as a transient failure
-TIMEOUT = 10.0   # seconds for one Web API call; no answer by then is an unknown outcome for a write
+TIMEOUT = 10   # seconds for one Web API call; no answer by then is an unknown outcome for a write
 
 
 class SafeConnectionRetryHandler(AsyncConnectionErrorRetryHandler):

@@ -104,7 +104,7 @@ class Replayer:
         signature = SignatureVerifier(self.edge.signing_secret).generate_signature(timestamp=stamp, body=raw)
         request = AsyncBoltRequest(body=raw, headers={
             "content-type": "application/json", "x-slack-request-timestamp": stamp,
-            "x-slack-signature": signature, REPLAY_HEADER: event_id})
+            "x-slack-signature": signature or "", REPLAY_HEADER: event_id})
         started = asyncio.all_tasks()
         await self.edge.app.async_dispatch(request)
         for task in asyncio.all_tasks() - started:

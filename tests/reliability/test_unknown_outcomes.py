@@ -22,7 +22,7 @@ from tests.slack.test_share_post_once import preview_post_button
 
 @pytest.fixture(autouse=True)
 def short_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(slack_client, "TIMEOUT", 1.0)  # the double's "slow" answer takes 2 s
+    monkeypatch.setattr(slack_client, "TIMEOUT", 1)  # the double's "slow" answer takes 2 s
 
 
 def dms(double: SlackDouble) -> list[str]:
