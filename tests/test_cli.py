@@ -22,7 +22,7 @@ def gofirst(*args: str, env: dict[str, str] | None = None, timeout: float = 60) 
 def test_help_lists_every_command() -> None:
     result = gofirst("--help")
     assert result.returncode == 0
-    for command in ("demo", "serve", "db", "seed-demo"):
+    for command in ("demo", "serve", "db", "seed-demo", "report", "demo-data"):
         assert command in result.stdout
     assert "upgrade" in gofirst("db", "--help").stdout
 
@@ -84,6 +84,7 @@ def test_person_export_then_erase(sqlite_url: str) -> None:
 def test_report_barriers_withholds_small_groups(sqlite_url: str) -> None:
     env = {"GOFIRST_DATABASE_URL": sqlite_url}
     assert gofirst("db", "upgrade", env=env).returncode == 0
+    assert gofirst("seed-demo", env=env).returncode == 0
     result = gofirst("report", "barriers", "--workspace", "local:demo", env=env)
     assert result.returncode == 0 and "Too few people" in result.stdout
 
