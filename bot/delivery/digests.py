@@ -96,7 +96,8 @@ async def pending_digest(session: AsyncSession, share: Share) -> Pending:
     pending.notes = [n for n in await visible_notes(session, share, replies) if n.id not in shown_notes]
     pending.shown = len([r for r in replies if r.id in shown_replies])
     pending.quiet_sent = any(p.extra.get("quiet") for p in pending.records)
-    times = [datetime.fromisoformat(p.extra["at"]) for p in pending.live if p.extra.get("at") and not p.extra.get("quiet")]
+    times = [datetime.fromisoformat(p.extra["at"]) for p in pending.live
+             if p.extra.get("at") and not p.extra.get("quiet")]
     pending.last_at = max(times, default=None)
     return pending
 
@@ -181,10 +182,13 @@ async def without_author(services: Services, session: AsyncSession, person: Pers
         share = await session.get(Share, post.subject_id)
         if share is None:
             continue
-        kept = [r for r in (await session.exec(select(Reply).where(col(Reply.id).in_(shown)))).all() if r.id not in theirs]
-        notes = (await session.exec(select(PrivateNote).where(col(PrivateNote.id).in_(post.extra.get("notes", []))))).all()
+        shown_replies = (await session.exec(select(Reply).where(col(Reply.id).in_(shown)))).all()
+        kept = [r for r in shown_replies if r.id not in theirs]
+        note_ids = post.extra.get("notes", [])
+        notes = (await session.exec(select(PrivateNote).where(col(PrivateNote.id).in_(note_ids)))).all()
         message = compose.digest_message(services.copy, share, await names(session, kept), [n.text for n in notes],
-                                         earlier=int(post.extra.get("earlier", 0)), follow_up=post.extra.get("follow_up"))
+                                         earlier=int(post.extra.get("earlier", 0)),
+                                         follow_up=post.extra.get("follow_up"))
         post.message, post.extra = message_to_data(message), {**post.extra, "replies": [r.id for r in kept]}
         session.add(post)
         if post.state == "sent" and post.sent_channel_id and post.sent_message_id:
@@ -195,8 +199,9 @@ async def without_author(services: Services, session: AsyncSession, person: Pers
 class DigestOutcome:
     async def sent(self, services: Services, session: AsyncSession, post: OutboxPost, where: Sent) -> None:
         share = await session.get(Share, post.subject_id)
-        if share is not None:
-            share.digest_sent_at = services.clock.now()
+        if share is not None:  # when it was recorded: every reply it couldn't hold came later
+            recorded = post.extra.get("at")
+            share.digest_sent_at = datetime.fromisoformat(recorded) if recorded else services.clock.now()
             session.add(share)
 
     async def failed(self, services: Services, session: AsyncSession, post: OutboxPost, error: DeliveryError) -> None:

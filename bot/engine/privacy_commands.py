@@ -59,7 +59,8 @@ async def export_message(services: Services, session: AsyncSession, person: Pers
 
 def erase_offer(services: Services) -> Message:
     return Message(kind="erase", text=services.copy("privacy.erase.confirm"),
-                   actions=(Action(ActionId.PRIVACY_ERASE, services.copy("privacy.erase.button"), "confirm", "danger"),))
+                   actions=(Action(ActionId.PRIVACY_ERASE, services.copy("privacy.erase.button"), "confirm",
+                                   "danger"),))
 
 
 async def erase_me(services: Services, session: AsyncSession, person: Person, settle: Sent | None) -> None:

@@ -55,7 +55,8 @@ async def submit_private(services: Services, session: AsyncSession, person: Pers
     text = values.get("barrier", "").strip()
     if not text or len(text) > MAX_NOTE or leader.id == person.id:
         form = compose.private_form(services.copy, share, leader.display_name)
-        error = "private.form.empty" if not text else "private.own_post" if leader.id == person.id else "share.form.too_long"
+        error = ("private.form.empty" if not text else "private.own_post" if leader.id == person.id
+                 else "share.form.too_long")
         return compose.with_errors(form, {"barrier": services.copy(error, limit=MAX_NOTE)})
     try:
         async with session.begin_nested():

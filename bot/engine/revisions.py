@@ -37,7 +37,8 @@ async def open_revise_form(services: Services, session: AsyncSession, person: Pe
         effects.dm(services, session, person, "share.not_posted")
         return
     team = await team_by_channel(session, person.workspace_id, share.channel_id or "")
-    form = compose.share_form(services.copy, [team] if team else [], {**share_fields(share), "channel": share.channel_id or ""},
+    values = {**share_fields(share), "channel": share.channel_id or ""}
+    form = compose.share_form(services.copy, [team] if team else [], values,
                               context=f"{POSTED}{share.id}", title_key="share.form.revise_title")
     effects.open_form(services, session, person, form, trigger)
 
