@@ -45,7 +45,9 @@ def privacy_hooks() -> PrivacyHooks:
     from adapters.teams.privacy import HOOK as teams
     from bot.directory.privacy import HOOK as directory
 
+    from bot.engine.privacy_commands import LOOP_HOOKS
+
     hooks = PrivacyHooks()
-    for hook in (teams, playground, directory):
+    for hook in (teams, playground, directory, *LOOP_HOOKS):
         hooks.register(hook)
     return hooks

@@ -17,10 +17,15 @@ from bot.core.vocabulary import ActionId
 from bot.delivery.digests import without_author
 from bot.engine import effects
 from bot.engine.controls import audit
-from bot.privacy import erase_person, export_person
+from bot.privacy import TableHook, erase_person, export_person
 from storage.tables import Person, Reply
+from storage.tables.loop import PrivateNoteSender, StreakRecord
 
 MAX_PART = 2500
+# The loop's own records about a person, for export and erase wherever they are asked for. What a
+# note said is not among them: nothing links a note to its writer.
+LOOP_HOOKS = (TableHook("streak_record", StreakRecord, lambda p: (col(StreakRecord.person_id) == p.id,)),
+              TableHook("told_privately", PrivateNoteSender, lambda p: (col(PrivateNoteSender.person_id) == p.id,)))
 
 
 async def set_analysis(services: Services, session: AsyncSession, person: Person, argument: str) -> Message:

@@ -216,3 +216,24 @@ async def test_the_home_shows_the_last_eight_weeks_as_a_chart_with_words(
     assert [b.value for b in first.chart.bars] == [0] * 7 + [2] and first.chart.bars[-1].note == "in progress"
     assert first.chart.summary == "Last 8 weeks: you went first in 1, answered 0, and your team replied 2 times."
     assert first.chart.summary in first.lines and "W48 2 replies (in progress)" in first.lines[-1]
+
+
+async def test_what_a_teammate_told_privately_is_in_their_export_and_goes_with_the_leaders_erase(
+        runtime: Runtime, platform: RecordingPlatform, demo: DemoIds) -> None:
+    from sqlmodel import select
+
+    from bot.app.mounts import privacy_hooks
+    from storage.tables.loop import PrivateNote, PrivateNoteSender
+
+    runtime.services.privacy_hooks = list(privacy_hooks())
+    share, _ = await share_and_post(runtime, platform, demo)
+    await runtime.engine.handle(events.FormSubmitted(W, "jordan", "private", {"barrier": "fear"}, str(share.id)))
+    await runtime.engine.handle(events.CommandReceived(W, "jordan", "export"))
+    parts = {f.label: f.value for f in platform.last("dm").message.facts}
+    assert "told_privately: 1 record" in parts and "fear" not in str(parts)  # that they told, not what
+    await runtime.engine.handle(events.CommandReceived(W, "alex", "erase"))
+    await runtime.engine.handle(events.ActionClicked(W, "alex", "privacy.erase", "confirm"))
+    assert platform.last("dm").message.text.startswith("Erased:")
+    async with runtime.db.session() as session:
+        assert (await session.exec(select(PrivateNote))).all() == []
+        assert (await session.exec(select(PrivateNoteSender))).all() == []
