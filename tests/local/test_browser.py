@@ -108,6 +108,10 @@ async def test_a_person_completes_the_loop_in_the_browser(server: Server, page, 
     await preview.get_by_role("button", name="Post to #product-team").dblclick()
     await expect(dm).to_contain_text("Posted in #product-team")
     await expect(dm.locator("li[data-kind=posted]")).to_have_count(1)
+    settled = dm.locator("li", has_text="Posted. This draft is done.")
+    await expect(settled).to_have_count(1)
+    await expect(settled.get_by_role("button")).to_have_count(0)
+    await expect(dm.locator("button:disabled")).to_have_count(0)  # nothing left half-settled in the tab order
     await expect(nudge).to_contain_text("You went first this week")
     await expect(nudge.get_by_role("button")).to_have_count(0)
 
