@@ -26,6 +26,9 @@ async def test_an_unknown_command_gets_help(runtime: Runtime, platform: Recordin
     message = platform.last("dm").message
     assert message.kind == "help" and '"dance"' in message.text
     assert "snooze 1w | 2w | until YYYY-MM-DD" in [f.label for f in message.facts]
+    assert {"digest", "analysis off | on", "export", "erase"} <= {f.label for f in message.facts}
+    assert "a week counts when you share and answer at least one reply, or share and nobody replies by the end " \
+           "of your week. A week in progress is never lost" in (message.context or "")
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -42,6 +45,8 @@ async def test_an_unknown_command_gets_help(runtime: Runtime, platform: Recordin
     ("hours 08:30-16:30", "now 08:30-16:30"),
     ("hours 17:00-09:00", "Change them like this"),
     ("optin", "already getting nudges"),
+    ("analysis maybe", "Write `analysis off`"),
+    ("digest", "You haven't posted a share in the last two weeks"),
 ])
 async def test_commands_answer_in_words(runtime: Runtime, platform: RecordingPlatform, demo: DemoIds,
                                         text: str, expected: str) -> None:
