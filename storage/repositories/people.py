@@ -1,6 +1,8 @@
 """Workspaces, people, teams and memberships."""
 from __future__ import annotations
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -10,11 +12,18 @@ from storage.tables import Membership, Person, Team, Workspace
 
 
 async def ensure_workspace(session: AsyncSession, workspace_id: str, name: str = "") -> Workspace:
+    """The workspace, created on first contact. Several first events from a new workspace arrive at
+    once: the insert is an upsert that does nothing when another transaction got there first."""
     workspace = await session.get(Workspace, workspace_id)
-    if workspace is None:
-        workspace = Workspace(id=workspace_id, platform=platform_of(workspace_id), name=name)
-        session.add(workspace)
-        await session.flush()
+    if workspace is not None:
+        return workspace
+    fresh = Workspace(id=workspace_id, platform=platform_of(workspace_id), name=name)
+    insert = postgresql_insert if (await session.connection()).dialect.name == "postgresql" else sqlite_insert
+    columns = Workspace.__table__.columns  # type: ignore[attr-defined]
+    row = {column.name: getattr(fresh, column.name) for column in columns}
+    await session.exec(insert(Workspace).values(row).on_conflict_do_nothing(index_elements=["id"]))
+    workspace = await session.get(Workspace, workspace_id, populate_existing=True)
+    assert workspace is not None
     return workspace
 
 
