@@ -12,6 +12,7 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks import insights_reports
 from benchmarks.engine_loop import run_loops
 from bot.coach import check_draft, classify_themes
 from bot.coach.evaluate import read_jsonl
@@ -46,6 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--loops", type=int, default=50, help="full coaching loops through the engine")
     parser.add_argument("--repeat", type=int, default=5, help="passes over the coach's labelled data")
+    parser.add_argument("--insights", action="store_true", help="also HR reports at scale (minutes; SQLite and PostgreSQL)")
     args = parser.parse_args()
     rows = coach_rows(args.repeat)
     with tempfile.TemporaryDirectory() as folder:
@@ -57,6 +59,8 @@ def main() -> None:
     print("| benchmark | throughput | peak memory |\n|---|---|---|")
     for label, speed, memory in rows:
         print(f"| {label} | {speed} | {memory} |")
+    if args.insights:
+        insights_reports.main()
 
 
 if __name__ == "__main__":

@@ -112,6 +112,8 @@ def build(facts: Facts, thresholds: Thresholds) -> Lattice:
             if len(set().union(*by_week.values())) < minimum:
                 continue
             for period, members in spread(group, by_week):
+                if len(members) == 1 and len(by_week[members[0]]) < minimum:
+                    continue  # most team weeks: too few to be a candidate, no need to copy them
                 _add(lattice, minimum, Key(period.key, *group, metric), frozenset().union(*(by_week[w] for w in members)),
                      _rank(group, period, metric))
     for metric, amount_weeks in counts.amounts.items():
@@ -120,6 +122,8 @@ def build(facts: Facts, thresholds: Thresholds) -> Lattice:
             if len(set().union(*(a.keys() for a in by_amount.values()))) < minimum:
                 continue
             for period, members in spread(group, by_amount):
+                if len(members) == 1 and len(by_amount[members[0]]) < minimum:
+                    continue
                 people = frozenset().union(*(by_amount[w].keys() for w in members))
                 if len(people) >= minimum:
                     total: dict[int, int] = {}

@@ -109,12 +109,12 @@ def _signature(cell: Cell) -> Signature:
     return cell.unit, cell.people, None if cell.amounts is None else frozenset(cell.amounts.items()), cell.minimum
 
 
-def conflicts(cells: list[Cell]) -> dict[Signature, set[Signature]]:
+def conflicts(cells: list[Cell], signatures: list[Signature]) -> dict[Signature, set[Signature]]:
     """Which kinds of cell may not be shown together: their difference would describe between 1
     and minimum-1 people. Cells with the same contributions and minimum are one kind (they never
     clash with each other). If B is inside A and misses fewer than k of A's people, B's first
     person in a fixed order is among A's first k: so each is looked up under that person and size."""
-    kinds = {_signature(cell): cell for cell in cells}
+    kinds = dict(zip(signatures, cells))
     widest = max((c.minimum for c in cells), default=0)
     everyone = sorted(frozenset().union(*(c.people for c in kinds.values())), key=_mix)
     rank = {person: n for n, person in enumerate(everyone)}.__getitem__
@@ -131,14 +131,15 @@ def conflicts(cells: list[Cell]) -> dict[Signature, set[Signature]]:
             (signature, cell))
     found: dict[Signature, set[Signature]] = {}
     for signature, big in kinds.items():
-        size = len(big.people)
-        low = size - widest
+        size, people, counted = len(big.people), big.people, big.amounts is not None
         for first in firsts[signature]:
             for small_size, smalls in index.get((big.unit, first), {}).items():
-                if not low < small_size <= size:
+                if not size - widest < small_size <= size:
                     continue
                 for other, small in smalls:
-                    differ = None if small is big else differing(big, small)
+                    if small is big or not small.people <= people:
+                        continue
+                    differ = differing(big, small) if counted else size - small_size
                     if differ and differ < max(big.minimum, small.minimum):
                         found.setdefault(signature, set()).add(other)
                         found.setdefault(other, set()).add(signature)
@@ -152,11 +153,12 @@ def _order(cell: Cell) -> tuple[int, int, Key]:
 def audit(cells: Iterable[Cell], breakdowns: Iterable[Breakdown]) -> Published:
     """Rule 1, then rule 2 keeping the highest-ranked cells, then rule 3 until nothing changes."""
     candidates = [c for c in cells if len(c.people) >= c.minimum]
-    clashes = conflicts(candidates)
+    signatures = [_signature(c) for c in candidates]
+    clashes = conflicts(candidates, signatures)
     shown: dict[Key, Cell] = {}
     taken: set[Signature] = set()
-    for cell in sorted(candidates, key=_order, reverse=True):
-        signature = _signature(cell)
+    for _, cell, signature in sorted(((_order(c), c, s) for c, s in zip(candidates, signatures)),
+                                     key=lambda item: item[0], reverse=True):
         if clashes.get(signature, set()).isdisjoint(taken):
             shown[cell.key] = cell
             taken.add(signature)

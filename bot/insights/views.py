@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.insights.lattice import Lattice, build, minimum_for
 from bot.insights.tally import CAMPAIGN, STREAK_BUCKETS, THEME_METRICS, WORKSPACE, Group
@@ -61,7 +62,15 @@ class Insights:
         return [p for p in self.lattice.periods if p.kind == kind and p.scope is None]
 
     def period(self, key: str) -> Period:
-        return next(p for p in self.lattice.periods if p.key == key)
+        return self._periods[key]
+
+    @cached_property
+    def _periods(self) -> dict[str, Period]:
+        return {p.key: p for p in self.lattice.periods}
+
+    @cached_property
+    def _coarser(self) -> dict[str, list[Period]]:
+        return {p.key: coarser(p, self.lattice.periods) for p in self.lattice.periods}
 
     def groups(self, kind: str) -> list[Group]:
         return [(kind, name) for name in self.lattice.groups.get(kind, [])]
@@ -78,7 +87,7 @@ class Insights:
         period = self.period(key.period)
         group: Group | None = (key.group_kind, key.group)
         while group is not None:
-            periods = ([] if group == (key.group_kind, key.group) else [period]) + coarser(period, self.lattice.periods)
+            periods = ([] if group == (key.group_kind, key.group) else [period]) + self._coarser[key.period]
             for candidate in periods:
                 found = Key(candidate.key, group[0], group[1], key.metric)
                 if self.figure(found) is not None:
