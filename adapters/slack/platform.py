@@ -133,7 +133,8 @@ class SlackPlatform:
                     metadata: dict[str, Any] | None = None) -> Sent:
         arguments: dict[str, Any] = {"channel": channel, "text": blocks.fallback_text(message),
                                      "blocks": blocks.message_blocks(message, self.wording),
-                                     "unfurl_links": False, "unfurl_media": False}
+                                     "unfurl_links": False, "unfurl_media": False,
+                                     **blocks.sender_identity(message)}
         if thread_id:
             arguments["thread_ts"] = thread_id
         if metadata:

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import states
 from bot.delivery.capability import marker_for, send_marked
+from bot.delivery.followups import last_week
 from bot.delivery.prompts import prompt_in
 from bot.delivery.policy import Policy, SendFacts, held_reason, send_decision
 from bot.delivery.states import OPEN, NudgeState
@@ -102,7 +103,7 @@ async def deliver_claimed(services: Services, nudge_id: int, claim_id: str, poli
         owned = await ours(session, nudge_id, claim_id)
         if owned is None:
             return None
-        nudge, _ = owned
+        nudge, delivery = owned
         leader = await session.get(Person, nudge.leader_id)
         workspace = await session.get(Workspace, nudge.workspace_id)
         assert leader is not None and workspace is not None
@@ -110,6 +111,9 @@ async def deliver_claimed(services: Services, nudge_id: int, claim_id: str, poli
         if stop is not None:
             states.move(nudge, *stop)
             nudge.attempts -= 1  # nothing was attempted
+            if stop.not_before is not None:  # outside working hours: not claimed again until then
+                delivery.not_before = stop.not_before
+                session.add(delivery)
             session.add(nudge)
             return nudge
         try:
@@ -119,7 +123,7 @@ async def deliver_claimed(services: Services, nudge_id: int, claim_id: str, poli
                         f"prompt {nudge.prompt_id!r} of pack {nudge.pack!r} is no longer installed")
             session.add(nudge)
             return nudge
-        message = compose.nudge_message(services.copy, prompt, nudge_id)
+        message = compose.nudge_message(services.copy, prompt, nudge_id, await last_week(services, session, nudge))
         user_id, workspace_id = leader.platform_user_id, nudge.workspace_id
         renewed = await session.exec(  # the lease runs from the send, and only while the claim is ours
             update(NudgeDelivery).where(col(NudgeDelivery.nudge_id) == nudge_id, col(NudgeDelivery.claim_id) == claim_id)

@@ -17,7 +17,7 @@ from bot.scheduling.ticks import plan_campaign
 from bot.delivery.worker import DeliveryWorker
 from storage.tables import Nudge
 from storage.tables.scheduling import NudgeDelivery
-from tests.scheduling.conftest import Crash, MarkingPlatform, World, dms, restarted, utc
+from tests.scheduling.conftest import Crash, MarkingPlatform, World, dms, make_world, restarted, utc
 from tests.support.recording import RecordingPlatform
 
 SUNDAY_NOON = utc(2026, 11, 29, 12)
@@ -115,9 +115,10 @@ async def test_platform_that_cannot_tell_gets_at_most_once_and_an_admin_flag(
     assert len(dms(platform)) == 1  # nothing sent a second time
 
 
-async def test_two_workers_racing_send_every_nudge_exactly_once(runtime: Runtime, clock: FixedClock, world: World,
+async def test_two_workers_racing_send_every_nudge_exactly_once(runtime: Runtime, clock: FixedClock,
                                                                  platform: RecordingPlatform) -> None:
     clock.set(SUNDAY_NOON)
+    world = await make_world(runtime, work_start="00:00", work_end="23:59")  # any hour is a working one
     for n in range(3):
         await plan_campaign(runtime.services, await world.campaign(f"C{n}", weekday=0, local_time="10:00"))
     clock.set(utc(2026, 11, 30, 16))  # everyone's Monday 10:00 has come (New York's at 15:00 UTC)
