@@ -67,7 +67,7 @@ class Breakdown:
 class Published:
     """What may be shown: the value of each published cell. Anything else is withheld."""
 
-    values: Mapping[Key, int]
+    values: Mapping[tuple[str, str, str, str], int]  # by Key (a plain tuple of the same four finds it too)
 
     def value(self, key: Key) -> int | None:
         return self.values.get(key)
@@ -102,19 +102,30 @@ def differing(larger: Cell, smaller: Cell) -> int | None:
     return differ
 
 
-Signature = tuple[str, frozenset[int], frozenset[tuple[int, int]] | None, int]
+Signature = tuple[str, frozenset[int], int | None, int, Key | None]
 
 
-def _signature(cell: Cell) -> Signature:
-    return cell.unit, cell.people, None if cell.amounts is None else frozenset(cell.amounts.items()), cell.minimum
+def signatures(cells: list[Cell]) -> list[Signature]:
+    """Cells with the same unit, people, amounts and minimum are one kind. Amounts are compared by
+    hash to keep memory down; a cell whose hash collides with different amounts is a kind of its own."""
+    first: dict[Signature, Cell] = {}
+    found: list[Signature] = []
+    for cell in cells:
+        amounts = None if cell.amounts is None else hash(frozenset(cell.amounts.items()))
+        signature: Signature = (cell.unit, cell.people, amounts, cell.minimum, None)
+        seen = first.setdefault(signature, cell)
+        if seen is not cell and seen.amounts != cell.amounts:
+            signature = (*signature[:4], cell.key)
+        found.append(signature)
+    return found
 
 
-def conflicts(cells: list[Cell], signatures: list[Signature]) -> dict[Signature, set[Signature]]:
+def conflicts(cells: list[Cell], kinds_of: list[Signature]) -> dict[Signature, set[Signature]]:
     """Which kinds of cell may not be shown together: their difference would describe between 1
     and minimum-1 people. Cells with the same contributions and minimum are one kind (they never
     clash with each other). If B is inside A and misses fewer than k of A's people, B's first
     person in a fixed order is among A's first k: so each is looked up under that person and size."""
-    kinds = dict(zip(signatures, cells))
+    kinds = dict(zip(kinds_of, cells))
     widest = max((c.minimum for c in cells), default=0)
     everyone = sorted(frozenset().union(*(c.people for c in kinds.values())), key=_mix)
     rank = {person: n for n, person in enumerate(everyone)}.__getitem__
@@ -153,11 +164,11 @@ def _order(cell: Cell) -> tuple[int, int, Key]:
 def audit(cells: Iterable[Cell], breakdowns: Iterable[Breakdown]) -> Published:
     """Rule 1, then rule 2 keeping the highest-ranked cells, then rule 3 until nothing changes."""
     candidates = [c for c in cells if len(c.people) >= c.minimum]
-    signatures = [_signature(c) for c in candidates]
-    clashes = conflicts(candidates, signatures)
+    kinds = signatures(candidates)
+    clashes = conflicts(candidates, kinds)
     shown: dict[Key, Cell] = {}
     taken: set[Signature] = set()
-    for _, cell, signature in sorted(((_order(c), c, s) for c, s in zip(candidates, signatures)),
+    for _, cell, signature in sorted(((_order(c), c, s) for c, s in zip(candidates, kinds)),
                                      key=lambda item: item[0], reverse=True):
         if clashes.get(signature, set()).isdisjoint(taken):
             shown[cell.key] = cell

@@ -43,7 +43,7 @@ class Summary:
 
 
 @cache
-def themes_of(text: str) -> list[str]:
+def tags_for(text: str) -> list[str]:
     return classify_themes(text)
 
 
@@ -154,7 +154,7 @@ def _leader(rng: random.Random, n: int, team: list[int], weeks: list[str], actio
             continue
         barrier = rng.choice(words.LEADER_BARRIERS)
         share = {"try_text": rng.choice(words.TRIES), "why_text": rng.choice(words.WHYS), "barrier_text": barrier,
-                 "ask_text": rng.choice(words.ASKS), "barrier_themes": themes_of(barrier)}
+                 "ask_text": rng.choice(words.ASKS), "barrier_themes": tags_for(barrier)}
         replies = []
         for member in team:
             if rng.random() < chatty:
@@ -183,7 +183,7 @@ async def _write(session: AsyncSession, workspace_id: str, leader: int, team_cha
     for (w, _), share in zip(shared, share_ids):
         for member, text, hours in w.replies:
             replies.append({"workspace_id": workspace_id, "share_id": share, "author_id": member, "is_leader": False,
-                            "platform_message_id": f"r{share}-{member}", "text": text, "themes": themes_of(text),
+                            "platform_message_id": f"r{share}-{member}", "text": text, "themes": tags_for(text),
                             "created_at": _at(w.week, 1, 11 + hours), "updated_at": _at(w.week, 1, 11 + hours)})
         replies += [{"workspace_id": workspace_id, "share_id": share, "author_id": leader, "is_leader": True,
                      "platform_message_id": f"a{share}", "text": words.ANSWERS[share % len(words.ANSWERS)],

@@ -48,13 +48,15 @@ class Insights:
             if paused:
                 gc.enable()
 
-    def figure(self, key: Key) -> float | int | None:
+    def figure(self, key: tuple[str, str, str, str]) -> float | int | None:
         """The value HR may see, or None when it is withheld."""
-        if key.metric in DERIVED:
-            top, bottom = DERIVED[key.metric]
-            return self.published.ratio(Key(key.period, key.group_kind, key.group, top),
-                                        Key(key.period, key.group_kind, key.group, bottom))
-        return self.published.value(key)
+        values = self.published.values
+        if key[3] in DERIVED:
+            top, bottom = DERIVED[key[3]]
+            numerator = values.get((key[0], key[1], key[2], top))
+            denominator = values.get((key[0], key[1], key[2], bottom))
+            return None if numerator is None or not denominator else round(numerator / denominator, 3)
+        return values.get(key)
 
     def periods(self, kind: str) -> list[Period]:
         if kind not in KINDS:
@@ -67,6 +69,10 @@ class Insights:
     @cached_property
     def _periods(self) -> dict[str, Period]:
         return {p.key: p for p in self.lattice.periods}
+
+    @cached_property
+    def _notes(self) -> dict[str, str]:
+        return {metric: self.withheld_note(metric) for metric in OUTCOMES + THEMES_ROWS}
 
     @cached_property
     def _coarser(self) -> dict[str, list[Period]]:
@@ -84,16 +90,27 @@ class Insights:
 
     def pooled(self, key: Key) -> Key | None:
         """The nearest coarser figure that may be shown: a longer period first, then the parent group."""
-        period = self.period(key.period)
-        group: Group | None = (key.group_kind, key.group)
-        while group is not None:
-            periods = ([] if group == (key.group_kind, key.group) else [period]) + self._coarser[key.period]
-            for candidate in periods:
-                found = Key(candidate.key, group[0], group[1], key.metric)
-                if self.figure(found) is not None:
-                    return found
-            group = self.lattice.parent_of.get(group)
+        for period, kind, group in self._ancestors(key.period, key.group_kind, key.group):
+            if self.figure((period, kind, group, key.metric)) is not None:
+                return Key(period, kind, group, key.metric)
         return None
+
+    def _ancestors(self, period: str, kind: str, name: str) -> list[tuple[str, str, str]]:
+        """Where a figure of this group and period is pooled, nearest first (kept per Insights)."""
+        if (period, kind, name) in self._pooling:
+            return self._pooling[(period, kind, name)]
+        found: list[tuple[str, str, str]] = []
+        group: Group | None = (kind, name)
+        while group is not None:
+            periods = ([] if group == (kind, name) else [self.period(period)]) + self._coarser[period]
+            found += [(p.key, *group) for p in periods]
+            group = self.lattice.parent_of.get(group)
+        self._pooling[(period, kind, name)] = found
+        return found
+
+    @cached_property
+    def _pooling(self) -> dict[tuple[str, str, str], list[tuple[str, str, str]]]:
+        return {}
 
     def row(self, key: Key) -> Row:
         return self._row(key)[0]
@@ -105,7 +122,7 @@ class Insights:
         progress = "period in progress" if self.lattice.current_week in period.weeks else ""
         if value is not None:
             return Row(key.period, key.group_kind, key.group, key.metric, value, progress), None
-        note = self.withheld_note(key.metric)
+        note = self._notes[key.metric] if key.metric in self._notes else self.withheld_note(key.metric)
         into = self.pooled(key)
         if into is not None:
             note += f"; pooled into {into.group_kind} {into.group}, {into.period}"
