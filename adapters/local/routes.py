@@ -143,7 +143,7 @@ def _admin_route(run: Any) -> Any:
     @refuses_bad_input
     async def route(request: web.Request) -> web.Response:
         pg = pg_of(request)
-        if request.can_read_body:
+        if request.body_exists:  # not can_read_body: the server has read the body already
             await json_body(request, pg.words("errors.bad_json"))
         result = await run(pg.runtime.services, pg.demo(), pg.words)
         await pg.platform.flush()

@@ -9,6 +9,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_sdk.signature import SignatureVerifier
 
+from adapters.slack import inbound
 from adapters.slack.app import build_edge
 from adapters.slack.edge import SlackEdge
 from bot.runtime import Runtime
@@ -24,15 +25,14 @@ def mount(app: web.Application, runtime: Runtime, *, socket_mode: bool = False) 
     verifier = SignatureVerifier(edge.signing_secret)
 
     async def events(request: web.Request) -> web.Response:
-        """Events, slash commands and interactivity, all verified by bolt before anything else."""
+        """Events, slash commands and interactivity: the signature and the body's shape are checked
+        here (the server already bounded its size, charset and nesting), then bolt takes over."""
         try:
-            bolt_request = await to_bolt_request(request)
-        except ValueError:  # bolt parses before it verifies: check the signature ourselves first
-            body = await request.read()
-            if not verifier.is_valid_request(body, dict(request.headers)):
-                return web.json_response({"error": "invalid request signature"}, status=401)
-            log.warning("signed Slack request to /slack/events with an unreadable body (%d bytes)", len(body))
-            return web.json_response({"error": "malformed Slack request body"}, status=400)
+            await inbound.read(verifier, request)
+        except inbound.Unreadable as exc:
+            log.warning("Slack request to /slack/events from %s refused (%d): %s", request.remote, exc.status, exc)
+            return web.json_response({"error": str(exc)}, status=exc.status)
+        bolt_request = await to_bolt_request(request)
         started = asyncio.all_tasks()
         try:
             response = await edge.app.async_dispatch(bolt_request)

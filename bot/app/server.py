@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from bot.app.guards import MAX_BODY, guard_input, security_headers
 from bot.runtime import Runtime
 from storage.migrate import NotMigrated, require_current
 
@@ -40,18 +41,23 @@ async def metrics(request: web.Request) -> web.Response:
 
 @web.middleware
 async def json_errors(request: web.Request, handler: Callable) -> web.StreamResponse:
-    """Unexpected errors become a logged 500 with a JSON body instead of a dropped connection."""
+    """Unexpected errors become a logged 500 with a JSON body instead of a dropped connection. A client
+    that hangs up (mid-body, or before the answer) is no error of ours: one info line, no 500."""
     try:
         return await handler(request)
     except web.HTTPException:
         raise
-    except Exception:
+    except Exception as exc:
+        if isinstance(exc, ConnectionResetError) and (request.transport is None or request.transport.is_closing()):
+            log.info("client %s hung up during %s %s", request.remote, request.method, request.path)
+            return web.Response(status=499, text="client closed the connection")
         log.exception("unhandled error on %s %s", request.method, request.path)
         return web.json_response({"error": "internal error; see the server log"}, status=500)
 
 
 def build_app(runtime: Runtime, mounts: list[Mount]) -> web.Application:
-    app = web.Application(middlewares=[json_errors], client_max_size=1024 * 1024)
+    app = web.Application(middlewares=[json_errors, guard_input], client_max_size=MAX_BODY)
+    app.on_response_prepare.append(security_headers)
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
