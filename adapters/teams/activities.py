@@ -3,12 +3,60 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from botbuilder.schema import Activity
 
 MENTION = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
 TAG = re.compile(r"<[^>]+>")
+# The activity fields something reads, with the JSON type each must have when present: msrest keeps
+# whatever arrives in `additional_properties` and `channel_data`, and the handler trusts their shape.
+ACCOUNT = {"id": str, "name": str, "aadObjectId": str, "role": str}
+SHAPE: dict[str, Any] = {
+    "id": str, "serviceUrl": str, "channelId": str, "text": str, "textFormat": str, "locale": str, "replyToId": str,
+    "name": str, "action": str, "from": ACCOUNT, "recipient": ACCOUNT,
+    "conversation": {"id": str, "name": str, "conversationType": str, "tenantId": str, "isGroup": bool},
+    "channelData": {"tenant": {"id": str}, "team": {"id": str, "name": str}, "channel": {"id": str, "name": str},
+                    "eventType": str},
+    "entities": [{"type": str, "mentioned": ACCOUNT, "text": str, "timezone": str, "locale": str}],
+    "membersAdded": [ACCOUNT], "membersRemoved": [ACCOUNT], "reactionsAdded": [{"type": str}],
+    "reactionsRemoved": [{"type": str}], "attachments": [{"contentType": str, "name": str}],
+}
+REQUIRED = (("from", "id"), ("recipient", "id"), ("conversation", "id"))  # and a serviceUrl to answer to
+
+
+def shape_problem(activity: dict[str, Any]) -> str | None:
+    """Why an activity can't be read (a field of the wrong type, a sender or conversation without an
+    id), or None. Fields nobody reads pass through untouched."""
+    problem = _problem(activity, SHAPE, "activity")
+    if problem:
+        return problem
+    for parent, key in REQUIRED:
+        if not (activity.get(parent) or {}).get(key):
+            return f"activity.{parent}.{key} is missing"
+    if not str(activity.get("serviceUrl") or "").startswith(("https://", "http://")):
+        return "activity.serviceUrl is not a URL"
+    if activity.get("channelId") == "msteams" and not isinstance(activity.get("channelData"), dict):
+        return "activity.channelData is missing"  # Teams always sends it
+    for key in ("membersAdded", "membersRemoved"):
+        if not all(member.get("id") for member in activity.get(key) or []):
+            return f"activity.{key}[].id is missing"
+    return None
+
+
+def _problem(value: Any, shape: Any, path: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(shape, type):
+        return None if isinstance(value, shape) else f"{path} is not {'text' if shape is str else shape.__name__}"
+    if isinstance(shape, list):
+        if not isinstance(value, list) or None in value:
+            return f"{path} is not a list of {'objects' if isinstance(shape[0], dict) else 'values'}"
+        return next(filter(None, (_problem(item, shape[0], f"{path}[{n}]") for n, item in enumerate(value))), None)
+    if not isinstance(value, dict):
+        return f"{path} is not an object"
+    return next(filter(None, (_problem(value.get(key), inner, f"{path}.{key}") for key, inner in shape.items())), None)
 
 
 def plain_text(activity: Activity) -> str:
@@ -21,7 +69,8 @@ def mentions_bot(activity: Activity) -> bool:
     bot_id = activity.recipient.id if activity.recipient else None
     for entity in activity.entities or []:
         props = entity.additional_properties or {}
-        if (entity.type or "").lower() == "mention" and (props.get("mentioned") or {}).get("id") == bot_id:
+        mentioned = props.get("mentioned")
+        if (entity.type or "").lower() == "mention" and isinstance(mentioned, dict) and mentioned.get("id") == bot_id:
             return True
     return False
 
@@ -34,13 +83,15 @@ def tenant_of(activity: Activity) -> str | None:
     if conversation is not None:
         tenant = conversation.tenant_id or (conversation.additional_properties or {}).get("tenantId")
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    return tenant or (data.get("tenant") or {}).get("id")
+    found = data.get("tenant")
+    tenant = tenant or (found.get("id") if isinstance(found, dict) else None)
+    return tenant if isinstance(tenant, str) and tenant else None
 
 
 def timezone_of(activity: Activity) -> str | None:
     for entity in activity.entities or []:
         zone = (entity.additional_properties or {}).get("timezone")
-        if (entity.type or "").lower() == "clientinfo" and zone:
+        if (entity.type or "").lower() == "clientinfo" and isinstance(zone, str) and zone:
             try:
                 ZoneInfo(zone)
                 return str(zone)

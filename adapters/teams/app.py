@@ -9,13 +9,15 @@ import time
 from dataclasses import dataclass
 
 from aiohttp import web
-from botbuilder.core import serializer_helper
+from botbuilder.core import InvokeResponse, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
+from botbuilder.schema.teams import TeamsChannelData
 from botframework.connector.auth import AuthenticateRequestResult
 from msrest.exceptions import DeserializationError
 from requests import RequestException
 
+from adapters.teams.activities import shape_problem
 from adapters.teams.auth import Authentication, BotConfig
 from adapters.teams.dedupe import SeenActivities
 from adapters.teams.handler import GoFirstTeamsHandler
@@ -61,32 +63,52 @@ def build_edge(runtime: Runtime, limiter: SlidingLimiter | None = None) -> Teams
 
 
 async def messages(request: web.Request) -> web.StreamResponse:
-    """POST /api/messages: bad requests get a 4xx and a log line before botbuilder sees them."""
+    """POST /api/messages: bad requests get a 4xx and one log line before botbuilder sees them (the
+    server has already bounded the body's size, charset and nesting)."""
     edge = request.app[TEAMS]
-    if "application/json" not in request.headers.get("Content-Type", ""):
-        return web.json_response({"error": "expected an application/json Bot Framework activity"}, status=415)
+    if request.content_type != "application/json":
+        return refuse(415, "expected an application/json Bot Framework activity")
     if (request.content_length or 0) > MAX_BODY:
-        return web.json_response({"error": "activity too large"}, status=413)
+        return refuse(413, "activity too large")
     try:
-        body = json.loads(await request.read())
-    except (ValueError, UnicodeDecodeError):
-        log.warning("Teams: a request to /api/messages was not valid JSON")
-        return web.json_response({"error": "body is not valid JSON"}, status=400)
+        body = json.loads(await request.text())
+    except ValueError:
+        return refuse(400, "body is not valid JSON")
     if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-        log.warning("Teams: a request to /api/messages was not an activity")
-        return web.json_response({"error": "body is not a Bot Framework activity (no type)"}, status=400)
+        return refuse(400, "body is not a Bot Framework activity (no type)")
+    problem = shape_problem(body)
+    if problem:
+        return refuse(400, f"malformed {body['type'][:40]} activity: {problem}")
     try:
         activity = Activity().deserialize(body)
-    except (DeserializationError, ValueError, TypeError, KeyError) as exc:
-        log.warning("Teams: could not read a %s activity: %r", body.get("type"), exc)
-        return web.json_response({"error": "malformed activity"}, status=400)
+        if activity.channel_id == "msteams":  # botbuilder's Teams handler reads it without looking
+            TeamsChannelData().deserialize(activity.channel_data or {})
+    except (DeserializationError, ValueError, TypeError, KeyError, IndexError) as exc:
+        return refuse(400, f"malformed {body['type'][:40]} activity ({type(exc).__name__}: {str(exc)[:120]})")
     auth = await authenticate(edge.adapter, activity, request.headers.get("Authorization", ""), request.remote)
     if isinstance(auth, web.Response):
         return auth
     invoke = await edge.adapter.process_activity(auth, activity, edge.handler.on_turn)
     if invoke:
-        return web.json_response(serializer_helper(invoke.body), status=invoke.status)
+        return invoke_answer(invoke, activity.name)
     return web.Response(status=201)
+
+
+def refuse(status: int, reason: str) -> web.Response:
+    log.warning("Teams: refused a request to /api/messages (%d): %s", status, reason)
+    return web.json_response({"error": reason}, status=status)
+
+
+def invoke_answer(invoke: InvokeResponse, name: str | None) -> web.Response:
+    """botbuilder's answer to an invoke. Its body is a msrest model, or already a dict (its own
+    `_create_invoke_response` serialises); a 501 means no handler takes this invoke: the sender's
+    request, so a 400 that says so."""
+    if invoke.status >= 500:
+        return refuse(400, f"GoFirst does not handle the invoke {str(name)[:60]!r}")
+    body = invoke.body
+    if body is not None and not isinstance(body, (dict, list, str, int, float, bool)):
+        body = serializer_helper(body)
+    return web.json_response(body, status=invoke.status)
 
 
 async def authenticate(adapter: CloudAdapter, activity: Activity, header: str,

@@ -14,6 +14,8 @@ import pytest
 from aiohttp import web
 
 from adapters.teams.app import TEAMS
+from adapters.teams.auth import Authentication, BotConfig
+from botbuilder.integration.aiohttp import CloudAdapter
 from bot.app.mounts import privacy_hooks
 from bot.app.server import build_app
 from bot.clock import FixedClock
@@ -25,7 +27,8 @@ from tests.conftest import START
 from tests.reliability.watch import Tally
 from tests.slack.conftest import PEOPLE, Live as SlackLive, running, seed_workspace, settings_for
 from tests.slack.double import BOT_TOKEN, SlackDouble
-from tests.teams.conftest import Live as TeamsLive, serve, start_connector
+from tests.teams.conftest import APP_ID, Live as TeamsLive, serve, start_connector
+from tests.teams.keys import ISSUER, KeyServer, StandInMsal
 
 
 @pytest.fixture
@@ -161,3 +164,23 @@ async def edges(sqlite_db: Database) -> AsyncIterator[Edges]:
     finally:
         await runner.cleanup()
         await double.stop()
+
+
+@pytest.fixture
+async def teams_secured(sqlite_runtime: Runtime) -> AsyncIterator[tuple[TeamsLive, KeyServer]]:
+    """Teams with an app id: every request's token is checked against a local signing-key server."""
+    connector, connector_runner = await start_connector()
+    settings = Settings(GOFIRST_DATABASE_URL=sqlite_runtime.db.url, MicrosoftAppId=APP_ID,
+                        MicrosoftAppPassword="not-used")
+    runner, url = await serve(sqlite_runtime, settings)
+    edge = runner.app[TEAMS]
+    with KeyServer() as keys:
+        config = BotConfig(settings, TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=f"{keys.url}/openid",
+                           TO_BOT_FROM_CHANNEL_TOKEN_ISSUER=ISSUER)
+        edge.adapter = edge.platform.adapter = CloudAdapter(Authentication(config, StandInMsal(APP_ID)))
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as http:
+            try:
+                yield TeamsLive(url, connector, sqlite_runtime, edge, http, []), keys
+            finally:
+                await runner.cleanup()
+                await connector_runner.cleanup()

@@ -39,3 +39,12 @@ def test_tenant_and_time_zone_come_from_wherever_teams_put_them() -> None:
     zone = [{"type": "clientInfo", "timezone": "Asia/Kolkata"}]
     assert timezone_of(message("x", zone)) == "Asia/Kolkata"
     assert timezone_of(message("x", [{"type": "clientInfo", "timezone": "Mars/Olympus"}])) is None
+
+
+def test_readers_take_odd_shapes_without_crashing() -> None:
+    """msrest keeps unknown fields as they came; the readers check their type before using them."""
+    assert not mentions_bot(message("<at>x</at> help", [{"type": "mention", "mentioned": "28:bot"}]))
+    assert tenant_of(message("x", conversation={"id": "c", "tenantId": 42})) is None
+    assert tenant_of(message("x", conversation={"id": "c"}, channelData={"tenant": "t3"})) is None
+    assert timezone_of(message("x", [{"type": "clientInfo", "timezone": ["Europe/Paris"]}])) is None
+    assert timezone_of(message("x", [{"type": "clientInfo", "timezone": "../../etc/passwd"}])) is None
