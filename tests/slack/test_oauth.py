@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import text
 
-from adapters.slack.oauth import fernet_from_secret
+from adapters.slack.oauth import BOT_SCOPES, fernet_from_secret
 from bot.core.messages import Message
 from bot.core.port import DeliveryError
 from storage.tables import Workspace
@@ -25,7 +25,7 @@ async def install(live: Live, code: str = "good-code") -> tuple[int, str]:
     state = re.search(r"state=([0-9a-f-]{36})", page)
     link = re.search(r'href="(https://slack.com/oauth/v2/authorize[^"]+)"', page)
     assert state and link and "client_id=1234.5678" in link.group(1)
-    assert "scope=channels:history,channels:read,chat:write,commands" in link.group(1).replace("%3A", ":").replace("%2C", ",")
+    assert f"scope={','.join(BOT_SCOPES)}&" in link.group(1).replace("%3A", ":").replace("%2C", ",")
     assert f"{STATE_COOKIE}={state.group(1)}" in cookie
     async with live.http.get(f"{live.url}/slack/oauth_redirect", params={"code": code, "state": state.group(1)},
                              headers={"Cookie": f"{STATE_COOKIE}={state.group(1)}"}) as response:
