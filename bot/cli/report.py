@@ -16,10 +16,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli.common import fail, run, settings_from
 from bot.coach import THEMES, theme_label
-from bot.insights import (BY, OUTCOMES, BadRecord, BadView, Insights, Thresholds, action_effects, add_action,
-                          barriers, campaign_trends, list_actions, load_insights, to_csv)
+from bot.insights import (BY, OUTCOMES, BadRecord, BadView, Change, Insights, Thresholds, action_effects,
+                          add_action, barriers, campaign_trends, list_actions, load_insights, to_csv)
 from bot.insights.export import cell_text
 from bot.insights.periods import ALL_KEY, KINDS
+from bot.insights.suppression import Key
 from storage.db import Database
 from storage.migrate import require_current
 from storage.tables import Workspace
@@ -33,6 +34,7 @@ report_app.add_typer(action_app, name="action")
 WORKSPACE = typer.Option(..., "--workspace", help="Workspace id, e.g. slack:T0123 or local:demo.")
 JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
 GROUPINGS = ", ".join(BY)
+ARROWS = {"up": "↑", "down": "↓", "flat": "→", "unknown": ""}
 
 
 def _with_session(workspace: str, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -82,8 +84,9 @@ def barriers_command(
     _check(by, period)
     insights = _insights(workspace)
     kind, fixed = BY[by]
-    periods = insights.periods(fixed or period)[-last:]
-    reports = [(group, p.key, barriers(insights, group, p.key)) for group in insights.groups(kind) for p in periods]
+    every = [p.key for p in insights.periods(fixed or period)]
+    before = dict(zip(every[1:], every))
+    reports = [(group, key, barriers(insights, group, key)) for group in insights.groups(kind) for key in every[-last:]]
     if as_json:
         typer.echo(json.dumps([{"group_kind": g[0], "group": g[1], "period": key, **asdict(r), "withheld": r.withheld}
                                for g, key, r in reports], ensure_ascii=False))
@@ -91,12 +94,16 @@ def barriers_command(
     if not any(r.themes for *_, r in reports):
         typer.echo(f"Too few people so far (a theme needs {insights.thresholds.themes} people) to show anything without "
                    "identifying someone. Try a coarser --by or a longer --period later.")
-    for (_, name), key, report in reports:
+    for (group_kind, name), key, report in reports:
         if report.themes:
             total = f"{report.people} people named barriers" if report.people is not None else "barriers"
             typer.echo(f"{name} · {key}: {total}")
             for count in report.themes:
-                typer.echo(f"  {theme_label(count.theme):<36} {count.people}")
+                earlier = insights.figure(Key(before[key], group_kind, name, f"theme:{count.theme}")) \
+                    if key in before else None
+                trend = Change(count.theme, earlier, count.people).direction
+                since = f"  {ARROWS[trend]} since {before[key]} ({cell_text(earlier)})" if earlier is not None else ""
+                typer.echo(f"  {theme_label(count.theme):<36} {count.people:>6}{since}")
     typer.echo(f"(Themes not listed were named by fewer than {insights.thresholds.themes} people, or could be worked "
                "out by subtraction from those shown.)")
 

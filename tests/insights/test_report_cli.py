@@ -149,3 +149,13 @@ def test_an_action_is_recorded_audited_and_listed_with_the_theme_before_and_afte
 def test_a_bad_action_says_what_to_write(pilot_env: dict[str, str], args: tuple[str, ...], expected: str) -> None:
     result = gofirst("report", "action", "add", "--workspace", W, "--title", "x", "--owner", "IT", *args, env=pilot_env)
     assert result.returncode == 1 and expected in result.stderr
+
+
+def test_barriers_by_week_show_each_theme_against_the_week_before(pilot_env: dict[str, str]) -> None:
+    result = gofirst("report", "barriers", "--workspace", W, "--period", "week", "--last", "9", env=pilot_env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    week45 = lines[lines.index("local:pilot · 2026-W45: 50 people named barriers") + 1]
+    assert week45.split() == ["Time", "50", "→", "since", "2026-W44", "(50)"]
+    week41 = lines[lines.index("local:pilot · 2026-W41: 25 people named barriers") + 1]
+    assert week41.split()[:4] == ["IT", "or", "tool", "access"] and "since 2026-W40 (25)" in week41
