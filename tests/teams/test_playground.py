@@ -162,7 +162,7 @@ async def test_install_help_share_post_reply_streak_in_microsofts_playground(
     assert [r.text for r in replies] == ["my barrier is not knowing what's OK to share"]
 
     streak = card(await step(pg, turns, pg.say(chat, "streak"), bot_card(chat, contains="streak")))
-    assert "posted" in card_text(streak).lower()  # waiting for the leader to answer a reply
+    assert "answer at least one reply" in card_text(streak).lower()  # waiting for the leader to answer
 
     # next week's nudge goes out proactively; its Snooze button rewrites it in place
     async with db.session() as session:
