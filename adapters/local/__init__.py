@@ -9,9 +9,10 @@ from aiohttp import web
 
 from adapters.local import admin
 from adapters.local.broadcast import Broadcaster
-from adapters.local.page import STATIC, STATIC_URL, page_handler
+from adapters.local.page import STATIC, STATIC_URL, favicon, page_handler
 from adapters.local.platform import LocalPlatform
 from adapters.local.routes import API, PLAYGROUND, Playground, add_routes
+from adapters.local.security import CSRF_TOKEN, csrf_middleware, page_token
 from bot.copy import load_copy
 from bot.demo import seed_demo
 from bot.runtime import Runtime
@@ -28,9 +29,13 @@ def mount(app: web.Application, runtime: Runtime) -> None:
     playground = Playground(runtime, platform, broadcaster, words)
     app[PLAYGROUND] = playground
 
-    page = page_handler(words, API)
+    secret = runtime.settings.secret_key.get_secret_value() if runtime.settings.secret_key else None
+    token = app[CSRF_TOKEN] = page_token(secret)
+    app.middlewares.append(csrf_middleware(API, token, words, runtime.settings.public_url))
+    page = page_handler(words, API, token)
     app.router.add_get("/", page)
     app.router.add_get("/playground", page)
+    app.router.add_get("/favicon.ico", favicon)
     app.router.add_static(STATIC_URL, STATIC, append_version=False)
     add_routes(app)
 

@@ -24,17 +24,24 @@ def embedded_json(data: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def render_page(words: Copy, api: str) -> str:
-    config = {"api": api, "leader": LEADER[0], "admin": ADMIN[0], "channel": DEMO_CHANNEL}
+def render_page(words: Copy, api: str, csrf_token: str) -> str:
+    config = {"api": api, "leader": LEADER[0], "admin": ADMIN[0], "channel": DEMO_CHANNEL, "csrf": csrf_token}
     return _templates.get_template("playground.html").render(
         t=words.tree, static=STATIC_URL, copy_json=embedded_json(words.tree), config_json=embedded_json(config))
 
 
-def page_handler(words: Copy, api: str) -> Any:
-    html = render_page(words, api)
+def page_handler(words: Copy, api: str, csrf_token: str) -> Any:
+    """The page, with the token its script sends on every POST (adapters/local/security.py)."""
+    html = render_page(words, api, csrf_token)
 
     async def page(_request: web.Request) -> web.Response:
         return web.Response(text=html, content_type="text/html", charset="utf-8",
                             headers={"Cache-Control": "no-store"})
 
     return page
+
+
+async def favicon(_request: web.Request) -> web.FileResponse:
+    """Browsers ask for /favicon.ico on every page; an SVG answers it (and the page links it too)."""
+    return web.FileResponse(STATIC / "favicon.svg", headers={"Content-Type": "image/svg+xml",
+                                                             "Cache-Control": "max-age=86400"})

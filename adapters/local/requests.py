@@ -37,9 +37,12 @@ def refuses_bad_input(handler: Handler) -> Handler:
 
 
 async def json_body(request: web.Request, not_an_object: str) -> dict[str, Any]:
+    """The body as a JSON object; any other type is refused before it is read (the page sends JSON)."""
+    if request.content_type != "application/json":
+        raise BadRequest(not_an_object, status=415)
     try:
         data = json.loads(await request.text())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         raise BadRequest(not_an_object) from None
     if not isinstance(data, dict):
         raise BadRequest(not_an_object)

@@ -7,6 +7,7 @@ import logging
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack import inbound
@@ -15,6 +16,8 @@ from adapters.slack.edge import SlackEdge
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
+OAUTH_PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src https://platform.slack-edge.com; "
+                  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 SLACK_EDGE = web.AppKey("slack_edge", SlackEdge)
 
 
@@ -48,10 +51,10 @@ def mount(app: web.Application, runtime: Runtime, *, socket_mode: bool = False) 
     flow = edge.app.oauth_flow
     if flow is not None:
         async def install(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
+            return await oauth_page(await flow.handle_installation(await to_bolt_request(request)))
 
         async def oauth_redirect(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+            return await oauth_page(await flow.handle_callback(await to_bolt_request(request)))
 
         app.router.add_get(flow.install_path, install)
         app.router.add_get(flow.redirect_uri_path, oauth_redirect)
@@ -70,6 +73,17 @@ def mount(app: web.Application, runtime: Runtime, *, socket_mode: bool = False) 
             log.warning("%s; stopping anyway", exc)
 
     app.on_shutdown.append(drain)
+
+
+async def oauth_page(answer: BoltResponse) -> web.Response:
+    """Bolt's install and redirect pages, with their cookies' SameSite kept (bolt's aiohttp adapter
+    drops it) and a policy that lets their inline style and Slack's button image through, no script."""
+    same_site = {name: morsel["samesite"] for cookie in answer.cookies() for name, morsel in cookie.items()}
+    response = await to_aiohttp_response(answer)
+    for name, morsel in response.cookies.items():
+        morsel["samesite"] = same_site.get(name) or "Lax"
+    response.headers["Content-Security-Policy"] = OAUTH_PAGE_CSP
+    return response
 
 
 def mount_socket_mode(app: web.Application, runtime: Runtime) -> None:

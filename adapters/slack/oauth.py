@@ -15,6 +15,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.oauth.state_utils import OAuthStateUtils
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
@@ -103,7 +104,7 @@ def oauth_settings(settings: Settings, engine: AsyncEngine, on_saved: Saved | No
     secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
     store = EncryptedInstallationStore(settings.slack_client_id, engine, fernet_from_secret(secret), on_saved)
     redirect_uri = f"{settings.public_url.rstrip('/')}/slack/oauth_redirect" if settings.public_url else None
-    return AsyncOAuthSettings(
+    oauth = AsyncOAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret.get_secret_value(),
         scopes=list(BOT_SCOPES),
@@ -113,3 +114,16 @@ def oauth_settings(settings: Settings, engine: AsyncEngine, on_saved: Saved | No
         state_expiration_seconds=STATE_SECONDS,
         logger=log,
     )
+    oauth.state_utils = LaxStateUtils(cookie_name=oauth.state_cookie_name, expiration_seconds=STATE_SECONDS)
+    return oauth
+
+
+class LaxStateUtils(OAuthStateUtils):
+    """slack_sdk's state cookie with SameSite=Lax: sent back on Slack's top-level redirect to
+    /slack/oauth_redirect, never on a request another site makes in the background."""
+
+    def build_set_cookie_for_new_state(self, state: str) -> str:
+        return super().build_set_cookie_for_new_state(state) + "; SameSite=Lax"
+
+    def build_set_cookie_for_deletion(self) -> str:
+        return super().build_set_cookie_for_deletion() + "; SameSite=Lax"

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from adapters.local import mount
 from adapters.local.routes import PLAYGROUND, Playground
+from adapters.local.security import CSRF_HEADER, CSRF_TOKEN
 from bot.runtime import Runtime
 from bot.app.mounts import privacy_hooks
 from bot.app.server import build_app
@@ -62,6 +63,7 @@ async def server(runtime: Runtime) -> AsyncIterator[Server]:
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     host, port = runner.addresses[0][:2]
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as http:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20),
+                                     headers={CSRF_HEADER: app[CSRF_TOKEN]}) as http:  # as the page's script
         yield Server(f"http://{host}:{port}", runtime, app[PLAYGROUND], http)
     await runner.cleanup()

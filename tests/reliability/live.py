@@ -25,10 +25,12 @@ from storage.db import Database
 from storage.migrate import upgrade
 from tests.conftest import START
 from tests.reliability.watch import Tally
-from tests.slack.conftest import PEOPLE, Live as SlackLive, running, seed_workspace, settings_for
+from tests.slack.conftest import OAUTH_SECRET_KEY, PEOPLE, Live as SlackLive, running, seed_workspace, settings_for
 from tests.slack.double import BOT_TOKEN, SlackDouble
 from tests.teams.conftest import APP_ID, Live as TeamsLive, serve, start_connector
 from tests.teams.keys import ISSUER, KeyServer, StandInMsal
+
+OAUTH_CLIENT_SECRET = "oauth-client-secret-4f9c1e"
 
 
 @pytest.fixture
@@ -125,6 +127,9 @@ async def playground(sqlite_runtime: Runtime) -> AsyncIterator[Playground]:
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as http:
         async with http.get(f"{url}/") as response:
             token = str(page_config(await response.text()).get("csrf", ""))
+        for step in ("start", "nudge"):  # a nudge with buttons to press, as after the page's first clicks
+            async with http.post(f"{url}/playground/api/admin/{step}", headers={"X-GoFirst-CSRF": token}):
+                pass
         yield Playground(url, http, app, token)
     await runner.cleanup()
 
@@ -184,3 +189,17 @@ async def teams_secured(sqlite_runtime: Runtime) -> AsyncIterator[tuple[TeamsLiv
             finally:
                 await runner.cleanup()
                 await connector_runner.cleanup()
+
+
+@pytest.fixture
+async def slack_oauth(sqlite_db: Database) -> AsyncIterator[SlackLive]:
+    """Multi-workspace Slack: installs through /slack/install, with a client secret."""
+    double = SlackDouble()
+    await double.start()
+    settings = settings_for(sqlite_db.url, SLACK_CLIENT_ID="1234.5678", SLACK_CLIENT_SECRET=OAUTH_CLIENT_SECRET,
+                            GOFIRST_SECRET_KEY=OAUTH_SECRET_KEY, SLACK_API_URL=double.url)
+    try:
+        async with running(settings, sqlite_db, FixedClock(START), double) as live:
+            yield live
+    finally:
+        await double.stop()

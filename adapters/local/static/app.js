@@ -22,7 +22,7 @@ async function call(path, body) {
   try {
     const response = await fetch(`${config.api}${path}`, {
       method: body === undefined ? "GET" : "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", "X-GoFirst-CSRF": config.csrf },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, data: await response.json() };
