@@ -67,7 +67,7 @@ def from_yaml_dict(data: Any, where: str = "campaign") -> CampaignSpec:
         raise InvalidCampaign([FieldError(where, "is not a mapping", "write the campaign as `key: value` lines")])
     known = {"name", "pack", "state", "cadence", "audience", "start_date", "end_date", "quiet_days",
              "team_channels", "reminder_after_days", "grace_hours"}
-    unknown = sorted(set(data) - known)
+    unknown = sorted(str(key) for key in set(data) - known)
     if unknown:
         raise InvalidCampaign([FieldError(f"{where}.{unknown[0]}", "is not a campaign field",
                                           f"use only: {', '.join(sorted(known))}")])
@@ -77,14 +77,20 @@ def from_yaml_dict(data: Any, where: str = "campaign") -> CampaignSpec:
                                           "see `gofirst campaign export` for the shape")])
     quiet = data.get("quiet_days") or []
     reminder = data.get("reminder_after_days", 2)
+    ids, channels = audience.get("ids") or [], data.get("team_channels") or {}
+    if not isinstance(ids, (list, str)) or not isinstance(channels, dict):
+        raise InvalidCampaign([FieldError(f"{where}.audience.ids" if not isinstance(ids, (list, str))
+                                          else f"{where}.team_channels", "has the wrong shape",
+                                          "ids is a list of people, team_channels maps a leader to a channel")])
     return CampaignSpec(
         name=str(data.get("name") or ""), pack=str(data.get("pack") or ""),
         weekday=str(cadence.get("weekday", "tue")), time=str(cadence.get("time", "10:00")),
-        every_n_weeks=cadence.get("every_n_weeks", 1), cron=cadence.get("cron"), timezone=cadence.get("timezone"),
-        audience_kind=str(audience.get("kind", "workspace")), audience=[str(i) for i in audience.get("ids") or []],
+        every_n_weeks=cadence.get("every_n_weeks", 1), cron=_text(cadence.get("cron")),
+        timezone=_text(cadence.get("timezone")), audience_kind=str(audience.get("kind", "workspace")),
+        audience=[str(i) for i in ([ids] if isinstance(ids, str) else ids)],
         start_date=_text(data.get("start_date")), end_date=_text(data.get("end_date")),
         quiet_days=[str(d) for d in (quiet if isinstance(quiet, list) else str(quiet).split(","))],
-        team_channels={str(k): str(v) for k, v in (data.get("team_channels") or {}).items()},
+        team_channels={str(k): str(v) for k, v in channels.items()},
         reminder_after_days=None if reminder in (None, False, "off", 0) else reminder,
         grace_hours=data.get("grace_hours"), state=data.get("state"),
     )

@@ -221,8 +221,12 @@ def import_command(path: Path = typer.Argument(..., help="A YAML file with one c
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror}")
+    except UnicodeDecodeError as exc:
+        fail(f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8")
     except yaml.YAMLError as exc:
         fail(f"{path} is not valid YAML: {str(exc).splitlines()[0]}")
+    except RecursionError:
+        fail(f"{path} nests too deeply to be a campaign")
     items = data.get("campaigns", data) if isinstance(data, dict) and "campaigns" in data else data
     items = items if isinstance(items, list) else [items]
 
