@@ -31,6 +31,7 @@ from tests.teams.conftest import APP_ID, Live as TeamsLive, serve, start_connect
 from tests.teams.keys import ISSUER, KeyServer, StandInMsal
 
 OAUTH_CLIENT_SECRET = "oauth-client-secret-4f9c1e"
+TEAMS_PASSWORD = "teams-app-password-9d2b71"
 
 
 @pytest.fixture
@@ -176,7 +177,7 @@ async def teams_secured(sqlite_runtime: Runtime) -> AsyncIterator[tuple[TeamsLiv
     """Teams with an app id: every request's token is checked against a local signing-key server."""
     connector, connector_runner = await start_connector()
     settings = Settings(GOFIRST_DATABASE_URL=sqlite_runtime.db.url, MicrosoftAppId=APP_ID,
-                        MicrosoftAppPassword="not-used")
+                        MicrosoftAppPassword=TEAMS_PASSWORD)
     runner, url = await serve(sqlite_runtime, settings)
     edge = runner.app[TEAMS]
     with KeyServer() as keys:
