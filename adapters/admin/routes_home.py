@@ -43,7 +43,9 @@ async def pack(request: web.Request) -> web.StreamResponse:
 async def report(request: web.Request) -> web.StreamResponse:
     console = console_of(request)
     async with console.runtime.db.session() as session:
-        found = await barrier_report(session, viewer_of(request).workspace_id, console.runtime.settings.min_group_size)
+        settings = console.runtime.settings
+        found = await barrier_report(session, viewer_of(request).workspace_id, settings.min_group_size,
+                                     settings.min_group_size_text)
     return render(request, "report.html", report=found)
 
 

@@ -77,8 +77,8 @@ def barriers(insights: Insights, group: Group | None = None, period: str = "all"
         value = insights.figure(key)
         if value is not None:
             themes.append(ThemeCount(metric.removeprefix("theme:"), int(value)))
-        elif insights.lattice.named(key, insights.period(period)):
-            suppressed += 1
+        elif insights.has_period(period) and insights.lattice.named(key, insights.period(period)):
+            suppressed += 1  # (a workspace with no activity yet has no periods at all)
     total = insights.figure(Key(period, kind, name, "barrier_people"))
     return BarrierReport(None if total is None else int(total), insights.thresholds.themes,
                          tuple(sorted(themes, key=lambda c: (-c.people, c.theme))), suppressed)

@@ -66,6 +66,9 @@ class Insights:
     def period(self, key: str) -> Period:
         return self._periods[key]
 
+    def has_period(self, key: str) -> bool:
+        return key in self._periods
+
     @cached_property
     def _periods(self) -> dict[str, Period]:
         return {p.key: p for p in self.lattice.periods}
