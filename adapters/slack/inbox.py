@@ -13,19 +13,38 @@ import time
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, Protocol
 
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import DBAPIError
 
 if TYPE_CHECKING:
-    from adapters.slack.edge import SlackEdge
+    from slack_bolt.async_app import AsyncApp
+
+    from adapters.slack.dedupe import SeenEvents
+    from adapters.slack.spool import Spool
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 REPLAY_HEADER = "x-gofirst-replay"
 ACK_BUDGET = 1.5          # seconds the store may take before the event goes to the spool instead
 UNFINISHED_AFTER = timedelta(seconds=60)
+
+
+class Host(Protocol):
+    """What the inbox needs of the Slack edge (kept to this, so the two modules don't import each other)."""
+
+    runtime: "Runtime"
+    seen: "SeenEvents"
+    spool: "Spool"
+    signing_secret: str
+    app: "AsyncApp"
+
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> "asyncio.Task[Any]": ...
+
+    def track(self, task: "asyncio.Task[Any]") -> "asyncio.Task[Any]": ...
 
 
 @dataclass
@@ -44,7 +63,7 @@ def identity(body: dict[str, Any]) -> tuple[str, str, str]:
     return str(body.get("event_id") or ""), str(body.get("team_id") or ""), str((event or {}).get("type") or "")
 
 
-async def accept(edge: "SlackEdge", raw: str, body: dict[str, Any]) -> bool:
+async def accept(edge: Host, raw: str, body: dict[str, Any]) -> bool:
     """Stores a first delivery (True: handle it now). A retry of a stored event, or an event the
     database couldn't take (spooled for later), is acked without being handled now (False)."""
     event_id, team, kind = identity(body)
@@ -59,7 +78,7 @@ async def accept(edge: "SlackEdge", raw: str, body: dict[str, Any]) -> bool:
     return new
 
 
-def finished(edge: "SlackEdge", handling: Handling, task: "asyncio.Task[Any]") -> None:
+def finished(edge: Host, handling: Handling, task: "asyncio.Task[Any]") -> None:
     """A listener ended: a finished event no longer needs its body; a cut-short one is replayed."""
     if task.cancelled() or task.exception() is not None or handling.retry:
         log.warning("Slack event %s not finished; it will be replayed", handling.event_id)
@@ -67,7 +86,7 @@ def finished(edge: "SlackEdge", handling: Handling, task: "asyncio.Task[Any]") -
     edge.spawn(_mark_done(edge, handling.event_id))
 
 
-async def _mark_done(edge: "SlackEdge", event_id: str) -> None:
+async def _mark_done(edge: Host, event_id: str) -> None:
     try:
         await edge.seen.done(event_id)
     except (DBAPIError, OSError) as exc:
@@ -75,7 +94,7 @@ async def _mark_done(edge: "SlackEdge", event_id: str) -> None:
 
 
 class Replayer:
-    def __init__(self, edge: "SlackEdge", interval: float = 1.0) -> None:
+    def __init__(self, edge: Host, interval: float = 1.0) -> None:
         self.edge, self.interval = edge, interval
         self._task: asyncio.Task[None] | None = None
 
