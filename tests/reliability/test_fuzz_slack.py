@@ -81,9 +81,9 @@ async def check(live: Live, tally: Tally, body: bytes, headers: dict[str, str]) 
 
 
 @FUZZ
-@given(body=bodies(ENVELOPE), content_type=st.sampled_from(["application/json", "application/x-www-form-urlencoded",
-                                                             "text/plain", "", "multipart/form-data", "x/y"]),
-       charset=charsets, timestamp=timestamps,
+@given(body=bodies(ENVELOPE), content_type=st.sampled_from(["application/json"] * 3 + [
+           "application/x-www-form-urlencoded", "text/plain", "", "multipart/form-data", "x/y"]),
+       charset=st.just("") | charsets, timestamp=timestamps,
        signature=st.sampled_from(["valid", "valid", "forged", "missing", "text"]), text=header_text)
 async def test_any_headers_and_body(slack: Live, tally: Tally, body: bytes, content_type: str, charset: str,
                                     timestamp: str, signature: str, text: str) -> None:

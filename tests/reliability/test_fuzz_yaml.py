@@ -84,7 +84,7 @@ async def cli_env(tmp_path: Path) -> dict[str, str]:
     return {"GOFIRST_DATABASE_URL": url, "GOFIRST_LOG_LEVEL": "WARNING"}
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(raw=yaml_texts(CAMPAIGN))
 def test_campaign_import_answers_in_one_line(cli_env: dict[str, str], tmp_path: Path, raw: bytes) -> None:
