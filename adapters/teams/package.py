@@ -17,6 +17,8 @@ from PIL import Image, ImageDraw
 from bot.copy import load_copy
 from bot.core.vocabulary import COMMANDS
 
+MENU_SIZE = 10  # Teams takes at most 10 commands per list; `help` names every one
+
 MANIFEST_VERSIONS = ("1.24", "1.30")
 SCHEMA_URL = "https://developer.microsoft.com/en-us/json-schemas/teams/v{v}/MicrosoftTeams.schema.json"
 ACCENT = "#1F6F5C"
@@ -44,7 +46,7 @@ def manifest(bot_id: str, domain: str, app_version: str = "1.0.0", manifest_vers
     """The manifest; its app id is derived from the bot id, so rebuilding updates the same app."""
     host = check(bot_id, domain, manifest_version)
     copy, teams = load_copy("en"), load_copy("en", "teams")
-    commands = [{"title": name, "description": copy(f"commands.{name}.about")} for name in COMMANDS]
+    commands = [{"title": name, "description": copy(f"commands.{name}.about")} for name in COMMANDS[:MENU_SIZE]]
     return {
         "$schema": SCHEMA_URL.format(v=manifest_version),
         "manifestVersion": manifest_version,

@@ -58,7 +58,7 @@ def test_the_zip_holds_the_manifest_and_icons_teams_accepts(tmp_path: Path) -> N
 def test_command_lists_match_the_implemented_commands_and_rsc_is_requested(tmp_path: Path) -> None:
     manifest, _ = build(tmp_path)
     for command_list in manifest["bots"][0]["commandLists"]:
-        assert [c["title"] for c in command_list["commands"]] == list(COMMANDS)
+        assert [c["title"] for c in command_list["commands"]] == list(COMMANDS)[:10]  # Teams' limit
     assert {"name": "ChannelMessage.Read.Group", "type": "Application"} in \
         manifest["authorization"]["permissions"]["resourceSpecific"]
 
