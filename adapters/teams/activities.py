@@ -13,9 +13,9 @@ TAG = re.compile(r"<[^>]+>")
 # The parts of an activity msrest passes through raw (`additional_properties`, `channel_data`) or
 # turns into None when they are not objects, with the JSON type the handler needs; msrest itself
 # turns every field it types as text into text, so those need no check here.
-ACCOUNT: dict[str, Any] = {}  # an object (msrest makes its id and name text)
+ACCOUNT = {"id": str}  # msrest would make a list its text, and a URL of it
 SHAPE: dict[str, Any] = {
-    "from": ACCOUNT, "recipient": ACCOUNT, "conversation": {"tenantId": str},
+    "from": ACCOUNT, "recipient": ACCOUNT, "conversation": {"id": str, "tenantId": str}, "replyToId": str,
     "channelData": {"tenant": {"id": str}, "team": {"id": str, "name": str}, "channel": {"id": str, "name": str}},
     "entities": [{"mentioned": {}}], "membersAdded": [ACCOUNT], "membersRemoved": [ACCOUNT],
 }
@@ -35,6 +35,8 @@ def shape_problem(activity: dict[str, Any]) -> str | None:
         return "activity.serviceUrl is not a URL"
     if activity.get("channelId") == "msteams" and not isinstance(activity.get("channelData"), dict):
         return "activity.channelData is missing"  # Teams always sends it
+    if isinstance(activity.get("value"), dict) and activity["value"] and not activity.get("replyToId"):
+        return "activity.replyToId is missing (a card submit names its card)"
     for key in ("membersAdded", "membersRemoved"):
         if not all(member.get("id") for member in activity.get(key) or []):
             return f"activity.{key}[].id is missing"

@@ -47,6 +47,7 @@ async def post(live: Live, activity: dict[str, Any]) -> tuple[int, dict[str, Any
     (("conversation", "id"), None, "conversation.id is missing"),
     (("conversation",), None, "conversation.id is missing"),
     (("conversation",), "a:1personal-alex", "conversation is not an object"),
+    (("conversation", "id"), ["a:1personal-alex"], "conversation.id is not text"),
     (("conversation", "tenantId"), 42, "conversation.tenantId is not text"),
     (("from", "id"), ..., "from.id is missing"),
     (("from",), ["29:alex"], "from is not an object"),
@@ -60,6 +61,7 @@ async def post(live: Live, activity: dict[str, Any]) -> tuple[int, dict[str, Any
     (("serviceUrl",), None, "serviceUrl is not a URL"),
     (("channelData", "channel"), {"id": "19:x", "name": ["General"]}, "channel.name is not text"),
     (("membersAdded",), [{"name": "no id"}], "membersAdded[].id is missing"),
+    (("value",), {"gofirst_kind": "action", "gofirst_action": "nudge.skip"}, "replyToId is missing"),
 ])
 async def test_a_field_of_the_wrong_shape_is_a_400_that_names_it(teams: Live, path: tuple[str, ...], value: Any,
                                                                  named: str) -> None:
