@@ -70,7 +70,7 @@ def payload(request: web.Request, body: str) -> dict[str, Any]:
     """The signed body as bolt will read it, refused unless it is an object of the expected shape."""
     try:
         data = parse_body(body, request.headers.get("Content-Type", "").split(";")[0])
-    except ValueError:
+    except (ValueError, RecursionError):
         raise Unreadable(400, "malformed Slack request body") from None
     if not isinstance(data, dict):
         raise Unreadable(400, "the Slack payload is not a JSON object")

@@ -66,8 +66,10 @@ async def checked_text(request: web.Request) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise Refused(400, "body is not valid UTF-8") from None
-    values = [v for _, v in parse_qsl(text, keep_blank_values=True)] \
-        if request.content_type == "application/x-www-form-urlencoded" else [text]
+    values = [text]  # and a form's values: Slack's `payload=` is JSON, and bolt reads a form body as JSON
+    # when it starts with "{"
+    if request.content_type == "application/x-www-form-urlencoded":
+        values += [v for _, v in parse_qsl(text, keep_blank_values=True)]
     if any(nesting_depth(value) > MAX_DEPTH for value in values):
         raise Refused(400, f"JSON nested deeper than {MAX_DEPTH} levels")
     return text

@@ -48,6 +48,10 @@ async def send(edges: Edges, path: str, body: bytes, content_type: str = "applic
 CASES = [
     pytest.param(deep_text(20000).encode(), "application/json", 400, "nested deeper", id="deep-array"),
     pytest.param(deep_text(5000, "{").encode(), "application/json", 400, "nested deeper", id="deep-object"),
+    pytest.param(b'{"a": ' + deep_text(3000).encode() + b"}", "application/x-www-form-urlencoded", 400,
+                 "nested deeper", id="deep-json-as-form"),
+    pytest.param(b"payload=" + deep_text(3000).replace("[", "%5B").encode(), "application/x-www-form-urlencoded",
+                 400, "nested deeper", id="deep-form-payload"),
     pytest.param(b'{"text": "\xff\xfe caf\xe9"}', "application/json", 400, "not valid UTF-8", id="not-utf8"),
     pytest.param(b'{"type": "message"}', "application/json; charset=klingon", 415, "charset", id="unknown-charset"),
     pytest.param(b'{"type": "message"}', "application/json; charset=latin-1", 415, "charset", id="latin-1"),
