@@ -31,7 +31,7 @@ def mount(app: web.Application, runtime: Runtime, *, socket_mode: bool = False) 
         """Events, slash commands and interactivity: the signature and the body's shape are checked
         here (the server already bounded its size, charset and nesting), then bolt takes over."""
         try:
-            await inbound.read(verifier, request)
+            await inbound.check(verifier, request)
         except inbound.Unreadable as exc:
             log.warning("Slack request to /slack/events from %s refused (%d): %s", request.remote, exc.status, exc)
             return web.json_response({"error": str(exc)}, status=exc.status)

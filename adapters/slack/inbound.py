@@ -46,14 +46,14 @@ class Unreadable(Exception):
         self.status = status
 
 
-async def read(verifier: SignatureVerifier, request: web.Request) -> str:
-    """The body, once it is known to be Slack's: a type Slack sends, then the signature, then the shape."""
+async def check(verifier: SignatureVerifier, request: web.Request) -> None:
+    """Raises `Unreadable` unless the request is Slack's and bolt can read it: a content type Slack
+    sends, then the signature, then the payload's shape."""
     if request.content_type not in CONTENT_TYPES:
         raise Unreadable(415, f"expected one of {', '.join(CONTENT_TYPES)}")
     body = await request.text()  # the server's guard has checked its size, charset and nesting
     verify(verifier, request, body)
-    payload(request, body)
-    return body
+    check_payload(request, body)
 
 
 def verify(verifier: SignatureVerifier, request: web.Request, body: str) -> None:
@@ -66,8 +66,8 @@ def verify(verifier: SignatureVerifier, request: web.Request, body: str) -> None
         raise Unreadable(401, "invalid request signature")
 
 
-def payload(request: web.Request, body: str) -> dict[str, Any]:
-    """The signed body as bolt will read it, refused unless it is an object of the expected shape."""
+def check_payload(request: web.Request, body: str) -> None:
+    """The signed body, parsed as bolt will parse it, must be an object of the shape bolt expects."""
     try:
         data = parse_body(body, request.headers.get("Content-Type", "").split(";")[0])
     except (ValueError, RecursionError):
@@ -77,7 +77,6 @@ def payload(request: web.Request, body: str) -> dict[str, Any]:
     problem = shape_problem(data, "body") or missing(data) or unscoped(data)
     if problem:
         raise Unreadable(400, problem)
-    return data
 
 
 def shape_problem(data: dict[str, Any], where: str) -> str | None:

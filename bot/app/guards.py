@@ -51,8 +51,8 @@ def is_text(content_type: str) -> bool:
             or content_type.endswith("+json") or content_type.startswith("text/"))
 
 
-async def checked_text(request: web.Request) -> str:
-    """The body as text, or `Refused` saying why not."""
+async def check_body(request: web.Request) -> None:
+    """Reads the body (the handler finds it read) and raises `Refused` saying why it can't be used."""
     if (request.content_length or 0) > MAX_BODY:
         raise Refused(413, f"body larger than {MAX_BODY} bytes")
     charset = (request.charset or "utf-8").lower()
@@ -63,16 +63,15 @@ async def checked_text(request: web.Request) -> str:
     except web.HTTPRequestEntityTooLarge:
         raise Refused(413, f"body larger than {MAX_BODY} bytes") from None
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode(charset)  # as the edges will decode it
     except UnicodeDecodeError:
-        raise Refused(400, "body is not valid UTF-8") from None
-    values = [text]  # and a form's values: Slack's `payload=` is JSON, and bolt reads a form body as JSON
-    # when it starts with "{"
+        named = "valid UTF-8" if charset.startswith("utf") else charset
+        raise Refused(400, f"body is not {named}") from None
+    values = [text]  # bolt reads even a form body as JSON when it starts with "{"
     if request.content_type == "application/x-www-form-urlencoded":
-        values += [v for _, v in parse_qsl(text, keep_blank_values=True)]
+        values += [v for _, v in parse_qsl(text, keep_blank_values=True)]  # Slack's `payload=` is JSON
     if any(nesting_depth(value) > MAX_DEPTH for value in values):
         raise Refused(400, f"JSON nested deeper than {MAX_DEPTH} levels")
-    return text
 
 
 @web.middleware
@@ -80,7 +79,7 @@ async def guard_input(request: web.Request, handler: Handler) -> web.StreamRespo
     """Refuses unreadable bodies with a 4xx and one warning; the handler finds the body already read."""
     if request.method in BODY_METHODS and request.can_read_body and is_text(request.content_type):
         try:
-            await checked_text(request)
+            await check_body(request)
         except Refused as refused:
             log.warning("refused %s %s from %s (%d): %s", request.method, request.path, request.remote,
                         refused.status, refused.reason)

@@ -74,7 +74,8 @@ def _decodes(raw: bytes) -> bool:
 
 
 charsets = st.sampled_from(["", "; charset=utf-8", "; charset=UTF-8", "; charset=latin-1", "; charset=utf-16",
-                            "; charset=nonsense-42", "; charset=", '; charset="utf-8"', "; charset=ebcdic-cp-us"])
+                            "; charset=nonsense-42", "; charset=", '; charset="utf-8"', "; charset=ebcdic-cp-us",
+                            "; charset=us-ascii"])
 
 
 @st.composite

@@ -53,6 +53,8 @@ CASES = [
     pytest.param(b"payload=" + deep_text(3000).replace("[", "%5B").encode(), "application/x-www-form-urlencoded",
                  400, "nested deeper", id="deep-form-payload"),
     pytest.param(b'{"text": "\xff\xfe caf\xe9"}', "application/json", 400, "not valid UTF-8", id="not-utf8"),
+    pytest.param('{"text": "café"}'.encode(), "application/json; charset=us-ascii", 400, "not us-ascii",
+                 id="not-ascii"),
     pytest.param(b'{"type": "message"}', "application/json; charset=klingon", 415, "charset", id="unknown-charset"),
     pytest.param(b'{"type": "message"}', "application/json; charset=latin-1", 415, "charset", id="latin-1"),
     pytest.param(b"x" * (MAX_BODY + 1), "application/json", 413, "larger than", id="too-big"),
