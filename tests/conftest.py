@@ -20,8 +20,8 @@ from tests.support.recording import RecordingPlatform
 START = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[ThrowawayPostgres]:
+def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
+    """A fresh server for as long as the fixture lives; skipped (or failed, in CI) without binaries."""
     bin_dir = find_bin_dir()
     if bin_dir is None:
         if os.environ.get("GOFIRST_REQUIRE_POSTGRES"):
@@ -32,6 +32,11 @@ def postgres_server() -> Iterator[ThrowawayPostgres]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[ThrowawayPostgres]:
+    yield from throwaway_postgres()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

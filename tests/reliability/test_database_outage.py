@@ -20,7 +20,8 @@ from tests.slack.double import BOT_TOKEN, SlackDouble
 from tests.slack.test_loop import reply
 from tests.slack.test_share_post_once import preview_post_button
 from tests.slack.conftest import double  # noqa: F401  (fixture)
-from tests.support.postgres import ThrowawayPostgres, find_bin_dir
+from tests.conftest import throwaway_postgres
+from tests.support.postgres import ThrowawayPostgres
 
 OUTAGE = float(os.environ.get("GOFIRST_OUTAGE_SECONDS", "30"))
 
@@ -28,16 +29,7 @@ OUTAGE = float(os.environ.get("GOFIRST_OUTAGE_SECONDS", "30"))
 @pytest.fixture
 def own_postgres() -> Iterator[ThrowawayPostgres]:
     """A server of this test's own: stopping it must not disturb anything else."""
-    bin_dir = find_bin_dir()
-    if bin_dir is None:
-        if os.environ.get("GOFIRST_REQUIRE_POSTGRES"):
-            pytest.fail("GOFIRST_REQUIRE_POSTGRES is set but no PostgreSQL server binary was found")
-        pytest.skip("no PostgreSQL server binary")
-    server = ThrowawayPostgres(bin_dir).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from throwaway_postgres()
 
 
 @pytest.mark.postgres
