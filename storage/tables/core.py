@@ -38,6 +38,8 @@ class Person(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254, index=True, description="from the directory (lower case)")
     tz: str = Field(default="UTC", max_length=64)
     tz_overridden: bool = False
+    locale: str | None = Field(default=None, max_length=16, description="None: English until the platform says")
+    locale_overridden: bool = Field(default=False, description="chosen by the `language` command: wins over the platform")
     work_start: str = Field(default="09:00", max_length=5)
     work_end: str = Field(default="17:00", max_length=5)
     quiet_days: str = Field(default="5,6", max_length=20, description="ISO weekday-1 numbers")
