@@ -2,7 +2,9 @@
 that answers instantly, so the figure is GoFirst's own cost per loop."""
 from __future__ import annotations
 
+import asyncio
 import itertools
+import tempfile
 
 from bot.config import Settings
 from bot.core import events
@@ -16,6 +18,7 @@ from storage.repositories.people import add_member, ensure_person, ensure_worksp
 from storage.tables import Campaign, Team
 
 W = "local:bench"
+NAME = "engine-loop"
 
 
 class InstantPlatform:
@@ -86,3 +89,22 @@ async def run_loops(url: str, leaders: int) -> None:
         await runtime.engine.handle(events.FormSubmitted(W, f"lead{n}", "answer", {"answer": "thanks"},
                                                          digest.actions[0].value))
     await runtime.db.dispose()
+
+
+def run(quick: bool) -> str:
+    """The coach's two calls over its labelled data, then the loop on SQLite, as `make bench` always did."""
+    from benchmarks._common import ROOT, heading, table, timed
+    from bot.coach import check_draft, classify_themes
+    from bot.coach.evaluate import read_jsonl
+
+    leaders, repeat = (5, 1) if quick else (50, 5)
+    drafts = [row["text"] for row in read_jsonl(ROOT / "tests" / "data" / "directives.jsonl")]
+    replies = [row["text"] for row in read_jsonl(ROOT / "tests" / "data" / "themes.jsonl")]
+    rows = [("coach: check_draft", *timed(len(drafts) * repeat, lambda: [check_draft(d) for _ in range(repeat) for d in drafts])),
+            ("coach: classify_themes", *timed(len(replies) * repeat,
+                                              lambda: [classify_themes(r) for _ in range(repeat) for r in replies]))]
+    with tempfile.TemporaryDirectory() as folder:
+        runs = iter(range(2))
+        rows.append((f"engine: full weekly loop on SQLite ({leaders} leaders, 9 events each)",
+                     *timed(leaders, lambda: asyncio.run(run_loops(f"sqlite+aiosqlite:///{folder}/{next(runs)}.db", leaders)))))
+    return heading("Coach and the weekly loop", NAME, quick) + "\n" + table(("benchmark", "throughput", "peak memory"), rows)
