@@ -142,18 +142,23 @@ class Insights:
         kind = fixed or period_kind or "month"
         if kind == WEEK:  # a streak is read at the end of a month, a quarter or a window
             metrics = tuple(m for m in metrics if not m.startswith("streak:"))
+        return self.table([Key(period.key, group[0], group[1], metric) for group in self.groups(group_kind)
+                           for period in self.periods(kind) for metric in metrics])
+
+    def explained(self, key: Key) -> tuple[Row, Key | None]:
+        """The row, and for a withheld one the figure it is pooled into (None when nowhere)."""
+        return self._row(key)
+
+    def table(self, keys: list[Key]) -> list[Row]:
+        """The rows of these figures, followed by the pooled figures their withheld rows point at."""
         rows: list[Row] = []
-        asked: set[Key] = set()
+        asked: set[Key] = set(keys)
         pooled: dict[Key, None] = {}
-        for group in self.groups(group_kind):
-            for period in self.periods(kind):
-                for metric in metrics:
-                    key = Key(period.key, group[0], group[1], metric)
-                    row, into = self._row(key)
-                    rows.append(row)
-                    asked.add(key)
-                    if into is not None:
-                        pooled[into] = None
+        for key in keys:
+            row, into = self._row(key)
+            rows.append(row)
+            if into is not None:
+                pooled[into] = None
         for key in [k for k in pooled if k not in asked]:
             row = self.row(key)
             rows.append(Row(row.period, row.group_kind, row.group, row.metric, row.value,

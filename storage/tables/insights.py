@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from storage.tables.core import Nudge, Reply, Share
 from storage.types import UTCDateTime, utcnow
 
 
@@ -32,3 +34,10 @@ class BarrierAction(SQLModel, table=True):
     taken_on: date
     recorded_by: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+# What a console page reads before reusing a build (bot/insights/cache.py): the latest edit, send and
+# post of a workspace, each found in its index instead of a scan of every reply, nudge or share.
+Index("ix_insights_reply_updated", Reply.__table__.c.workspace_id, Reply.__table__.c.updated_at)  # type: ignore[attr-defined]
+Index("ix_insights_nudge_sent", Nudge.__table__.c.workspace_id, Nudge.__table__.c.sent_at)  # type: ignore[attr-defined]
+Index("ix_insights_share_posted", Share.__table__.c.workspace_id, Share.__table__.c.posted_at)  # type: ignore[attr-defined]
