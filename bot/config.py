@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, alias="GOFIRST_PORT", ge=0, le=65535)
     secret_key: SecretStr | None = Field(default=None, alias="GOFIRST_SECRET_KEY")
     log_level: str = Field(default="INFO", alias="GOFIRST_LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field(default="text", alias="GOFIRST_LOG_FORMAT")
+    metrics_db_timeout: float = Field(default=2.0, alias="GOFIRST_METRICS_DB_TIMEOUT", gt=0, le=30)
     public_url: str | None = Field(default=None, alias="GOFIRST_PUBLIC_URL")
     min_group_size: int = Field(default=5, alias="GOFIRST_MIN_GROUP_SIZE", ge=2)
     min_group_size_text: int = Field(default=10, alias="GOFIRST_MIN_GROUP_SIZE_TEXT", ge=2)

@@ -2,16 +2,23 @@
 from __future__ import annotations
 
 import logging
+import re
+import time
+import uuid
 from collections.abc import Callable
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.app.guards import MAX_BODY, guard_input, security_headers
+from bot.logs import bind_request, unbind
+from bot.metrics import outbox_families, process_exited
 from bot.runtime import Runtime
 from storage.migrate import NotMigrated, require_current
 
 log = logging.getLogger(__name__)
 RUNTIME = web.AppKey("runtime", Runtime)
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # a caller's X-Request-Id, kept only if it is this tame
 
 Mount = Callable[[web.Application, Runtime], None]
 
@@ -36,7 +43,46 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    return web.Response(text=request.app[RUNTIME].services.metrics.render(), content_type="text/plain")
+    runtime = request.app[RUNTIME]
+    scraped = await outbox_families(runtime.db, runtime.services.clock.now(), runtime.settings.metrics_db_timeout)
+    return web.Response(body=runtime.services.metrics.render(scraped), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+async def slack_kind(request: web.Request) -> str:
+    """Which Slack request an answer to /slack/events acknowledged (the body bolt already read)."""
+    if request.content_type == "application/json":
+        return "event"
+    body = await request.read()
+    return "interactive" if body.startswith(b"payload=") else "command" if b"command=" in body else "other"
+
+
+@web.middleware
+async def observe(request: web.Request, handler: Callable) -> web.StreamResponse:
+    """Outermost: a request id on every log line of the request (the caller's X-Request-Id or a new
+    one, echoed back) and its latency under the matched route's pattern, never the raw URL."""
+    given = request.headers.get("X-Request-Id", "")
+    request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    tokens, started, status = bind_request(request_id), time.perf_counter(), 500
+    try:
+        response = await handler(request)
+        status = response.status
+        response.headers["X-Request-Id"] = request_id
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        exc.headers["X-Request-Id"] = request_id
+        raise
+    finally:
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "unmatched"
+        metrics = request.app[RUNTIME].services.metrics
+        metrics.observe("gofirst_http_request_duration_seconds", time.perf_counter() - started,
+                        route=route, method=request.method)
+        metrics.inc("gofirst_http_requests_total", route=route, method=request.method, status=str(status))
+        if route == "/slack/events":
+            kind = await slack_kind(request) if status < 400 else "refused"
+            metrics.inc("gofirst_slack_acks_total", kind=kind, status=str(status))
+        unbind(tokens)
 
 
 @web.middleware
@@ -56,9 +102,10 @@ async def json_errors(request: web.Request, handler: Callable) -> web.StreamResp
 
 
 def build_app(runtime: Runtime, mounts: list[Mount]) -> web.Application:
-    app = web.Application(middlewares=[json_errors, guard_input], client_max_size=MAX_BODY)
+    app = web.Application(middlewares=[observe, json_errors, guard_input], client_max_size=MAX_BODY)
     app.on_response_prepare.append(security_headers)
     app[RUNTIME] = runtime
+    runtime.services.metrics.watch_pool(runtime.db.engine)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
@@ -67,6 +114,7 @@ def build_app(runtime: Runtime, mounts: list[Mount]) -> web.Application:
 
     async def close_db(_app: web.Application) -> None:
         await runtime.db.dispose()
+        process_exited()
 
     app.on_cleanup.append(close_db)
     return app
