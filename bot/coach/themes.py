@@ -3,6 +3,8 @@ prompts/coach/<locale>/themes.yaml. They feed HR's aggregates, so a reply with n
 rather than forced into a theme."""
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
 from bot.coach.lexicon import DEFAULT_LOCALE, compile_pattern, load
@@ -28,13 +30,19 @@ def theme_label(theme: str, locale: str = DEFAULT_LOCALE) -> str:
     return theme_labels(locale).get(theme, theme)
 
 
+@lru_cache(maxsize=16)
+def _cues(locale: str) -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+    """Each theme's compiled cues, built once per locale: replies are classified in bulk."""
+    return tuple((key, tuple(compile_pattern(str(c)) for c in spec.get("cues") or []))
+                 for key, spec in _themes(locale).items())
+
+
 def theme_scores(text: str, locale: str = DEFAULT_LOCALE) -> dict[str, int]:
     """How many cue patterns of each theme match the text (quotes are kept: a reply may quote
     the policy that blocks them)."""
     scores: dict[str, int] = {}
-    for key, spec in _themes(locale).items():
-        cues = spec.get("cues") or []
-        hits = sum(1 for cue in cues if compile_pattern(str(cue)).search(text))
+    for key, cues in _cues(locale):
+        hits = sum(1 for cue in cues if cue.search(text))
         if hits:
             scores[key] = hits
     return scores
