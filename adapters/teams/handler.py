@@ -20,6 +20,7 @@ from bot.core import events
 from bot.core.vocabulary import COMMANDS
 from bot.core.messages import Form, Message
 from bot.core.port import DeliveryError
+from bot.logs import bind_workspace
 from bot.runtime import Runtime
 from storage.identity import workspace_id as make_workspace_id
 from storage.tables import Share
@@ -36,6 +37,7 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
+        bind_workspace(self.workspace(activity))  # on every log line of this turn
         if self.workspace(activity) is None or activity.conversation is None or activity.from_property is None:
             log.warning("Teams %s activity without tenant, conversation or sender ignored", activity.type)
             return

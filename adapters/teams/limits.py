@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.core.port import DeliveryError
+from bot.metrics import rate_limited
 
 T = TypeVar("T")
 Now = Callable[[], float]
@@ -61,6 +62,7 @@ class SlidingLimiter:
         """Waits until a send fits, counts it, and returns how long it waited."""
         waited = 0.0
         while (delay := self.delay(tenant, conversation)) > 0:
+            rate_limited("teams", "paced", delay)
             await self.sleep(delay)
             waited += delay
         at = self.now()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Coroutine
 from typing import Any, NoReturn, TypeVar
 
@@ -10,6 +9,7 @@ import typer
 from pydantic import ValidationError
 
 from bot.config import Settings, load_settings
+from bot.logs import configure as configure_logging
 from storage.db import DatabaseUnavailable
 from storage.migrate import NotMigrated
 
@@ -25,8 +25,7 @@ def settings_from(**overrides: object) -> Settings:
 
 
 def setup_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(settings)  # text or JSON, request id and workspace, secrets redacted (bot/logs.py)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

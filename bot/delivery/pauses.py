@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.core.port import DeliveryError
+from bot.metrics import rate_limited
 from storage.db import Database
 from storage.tables.pauses import PlatformPause
 
@@ -47,12 +48,14 @@ class Pauses:
             return 0.0
         if left > max_wait:
             raise DeliveryError(f"rate limited: {key} paused for {left:.0f} s", permanent=False, retry_after=left)
+        rate_limited(workspace_id, "waited", left)
         await asyncio.sleep(left)
         return left
 
     async def pause(self, workspace_id: str, key: str, seconds: float) -> None:
         pair, until = (workspace_id, key), self.now() + max(seconds, 0.0)
         self._until[pair] = max(self._until.get(pair, 0.0), until)
+        rate_limited(workspace_id, "throttled")
         log.warning("%s in %s rate limited: paused %.1f s for every sender", key, workspace_id, seconds)
         stamp = datetime.fromtimestamp(self._until[pair], timezone.utc)
         for _ in range(2):

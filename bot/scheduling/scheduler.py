@@ -103,6 +103,7 @@ class CampaignScheduler:
         scheduler.resume()
         await self._announce()
         log.info("scheduler active in %s", self.holder)
+        self.services.metrics.set("gofirst_scheduler_leader", 1)
 
     async def _announce(self) -> None:
         with contextlib.suppress(Exception):
@@ -130,6 +131,7 @@ class CampaignScheduler:
                 await self.ticks.tick(campaign_id)
 
     async def _step_down(self) -> None:
+        self.services.metrics.set("gofirst_scheduler_leader", 0)
         if self.scheduler is not None:
             with contextlib.suppress(Exception):
                 self.scheduler.shutdown(wait=False)

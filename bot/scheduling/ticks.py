@@ -105,6 +105,7 @@ async def plan_campaign(services: Services, campaign_id: int, *, cap: Cap = Cap(
                     session.add(NudgeDelivery(nudge_id=nudge.id, note="; ".join(reasons)[:500] or None,
                                               local_due=describe(when, hours_of(leader).tz)))
                     report.planned += 1
+                    services.metrics.inc("gofirst_nudges_planned_total")
                     await session.flush()
     if report.problems:
         log.warning("campaign %s: %s", campaign_id, "; ".join(report.problems))
