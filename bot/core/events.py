@@ -6,7 +6,11 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Event:
+    """`locale` is the language the platform says the sender uses (Teams puts it on every
+    activity), as the platform spells it; it counts only until the person picks one themselves."""
+
     workspace_id: str
+    locale: str | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from storage.identity import platform_of
 class Profile:
     display_name: str
     tz: str | None = None
+    locale: str | None = None  # as the platform spells it (`de-DE`); bot.copy normalizes it
 
 
 class DeliveryError(Exception):

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock
-from bot.copy import Copy
+from bot.copy import Copy, load_copy
 from bot.core.port import DeliveryError, Platform, PlatformRegistry
 from bot.metrics import Metrics
 from storage.db import Database
@@ -39,6 +39,7 @@ class Services:
     clock: Clock
     copy: Copy
     packs: dict[str, "Pack"]
+    translated_packs: dict[str, dict[str, "Pack"]] = field(default_factory=dict)  # locale → pack id → pack
     metrics: Metrics = field(default_factory=Metrics)
     llm_url: str | None = None
     llm_model: str | None = None
@@ -47,6 +48,10 @@ class Services:
     # every adapter's privacy hooks (bot.privacy.PrivacyHook), set by the wiring, so a person's own
     # `export` and `erase` reach the adapters' records too; the core can't name the type
     privacy_hooks: list[Any] = field(default_factory=list)
+
+    def words(self, locale: str | None) -> Copy:
+        """The engine's copy in a person's language (`person.locale`); None or unknown is English."""
+        return load_copy(locale or self.copy.locale)
 
     def platform(self, workspace_id: str) -> Platform:
         return self.platforms.for_workspace(workspace_id)

@@ -17,6 +17,7 @@ class ActionId(StrEnum):
     SHARE_WITHDRAW = "share.withdraw"
     SHARE_TELL = "share.tell"
     DIGEST_ANSWER = "digest.answer"
+    DIGEST_RAISE = "digest.raise"
     HOME_SHARE = "home.share"
     HOME_SNOOZE = "home.snooze"
     HOME_OPTOUT = "home.optout"
@@ -25,5 +26,5 @@ class ActionId(StrEnum):
 
 
 COMMANDS = ("help", "share", "digest", "streak", "snooze", "vacation", "skip", "timezone", "hours", "optout", "optin",
-            "status", "analysis", "export", "erase")
-SETTINGS_COMMANDS = ("vacation", "skip", "timezone", "hours")
+            "status", "analysis", "export", "erase", "language")
+SETTINGS_COMMANDS = ("vacation", "skip", "timezone", "hours", "language")

@@ -10,8 +10,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.compose import LastWeek
 from bot.core.services import Services
-from bot.delivery.prompts import prompt_in
-from storage.tables import Nudge, Share
+from bot.delivery.prompts import prompt_for
+from storage.tables import Nudge, Person, Share
 
 RECENT = timedelta(days=14)  # older than this, "last week" would not be true
 
@@ -22,7 +22,7 @@ async def follow_up_for(services: Services, session: AsyncSession, share: Share)
     if nudge is None:
         return None
     try:
-        return prompt_in(services.packs[nudge.pack], nudge.prompt_id).follow_up
+        return prompt_for(services, nudge.pack, nudge.prompt_id, await locale_of(session, share.leader_id)).follow_up
     except (KeyError, LookupError):  # the pack changed since: no follow-up rather than a wrong one
         return None
 
@@ -37,5 +37,12 @@ async def last_week(services: Services, session: AsyncSession, nudge: Nudge) -> 
     share = (await session.exec(query)).first()
     if share is None:
         return None
-    follow_up = await follow_up_for(services, session, share) or services.copy("nudge.generic_follow_up")
+    words = services.words(await locale_of(session, nudge.leader_id))
+    follow_up = await follow_up_for(services, session, share) or words("nudge.generic_follow_up")
     return LastWeek(tried=share.try_text.strip().rstrip("."), follow_up=follow_up)
+
+
+async def locale_of(session: AsyncSession, person_id: int | None) -> str | None:
+    """The leader's language, for the words around their own share."""
+    person = await session.get(Person, person_id) if person_id else None
+    return person.locale if person else None

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.delivery import states
 from bot.delivery.capability import marker_for, send_marked
 from bot.delivery.followups import last_week
-from bot.delivery.prompts import prompt_in
+from bot.delivery.prompts import prompt_for
 from bot.delivery.policy import Policy, SendFacts, held_reason, send_decision
 from bot.delivery.states import OPEN, NudgeState
 from bot.core import compose
@@ -117,13 +117,14 @@ async def deliver_claimed(services: Services, nudge_id: int, claim_id: str, poli
             session.add(nudge)
             return nudge
         try:
-            prompt = prompt_in(services.packs[nudge.pack], nudge.prompt_id)
+            prompt = prompt_for(services, nudge.pack, nudge.prompt_id, leader.locale)
         except (KeyError, LookupError):
             states.move(nudge, NudgeState.FAILED,
                         f"prompt {nudge.prompt_id!r} of pack {nudge.pack!r} is no longer installed")
             session.add(nudge)
             return nudge
-        message = compose.nudge_message(services.copy, prompt, nudge_id, await last_week(services, session, nudge))
+        message = compose.nudge_message(services.words(leader.locale), prompt, nudge_id,
+                                        await last_week(services, session, nudge))
         user_id, workspace_id = leader.platform_user_id, nudge.workspace_id
         renewed = await session.exec(  # the lease runs from the send, and only while the claim is ours
             update(NudgeDelivery).where(col(NudgeDelivery.nudge_id) == nudge_id, col(NudgeDelivery.claim_id) == claim_id)

@@ -18,7 +18,7 @@ from bot.scheduling.cap import add_working_days
 from bot.delivery.capability import reminder_marker, send_marked
 from bot.delivery.followups import last_week
 from bot.delivery.policy import Policy, held_reason, timing
-from bot.delivery.prompts import prompt_in
+from bot.delivery.prompts import prompt_for
 from bot.delivery.states import NudgeState
 from bot.scheduling.people import hours_of, pause_covering
 from storage.tables import Campaign, Nudge, Person, Workspace
@@ -27,8 +27,8 @@ from storage.tables.scheduling import NudgeReminder
 log = logging.getLogger(__name__)
 
 
-def delivery_copy() -> Copy:
-    return load_copy("en", "delivery")
+def delivery_copy(locale: str | None = None) -> Copy:
+    return load_copy(locale or "en", "delivery")
 
 
 async def due_reminders(services: Services) -> list[tuple[int, str]]:
@@ -76,10 +76,10 @@ async def _remind(services: Services, nudge_id: int, state: str) -> bool:
                 state = "held"
             session.add(NudgeReminder(nudge_id=nudge_id, state=state, due_at=now))
             await session.flush()  # the primary key claims the one reminder before anything is sent
-            copy = delivery_copy()
-            prompt = prompt_in(services.packs[nudge.pack], nudge.prompt_id)
+            copy = delivery_copy(leader.locale)
+            prompt = prompt_for(services, nudge.pack, nudge.prompt_id, leader.locale)
             opener = await last_week(services, session, nudge)
-            message = replace(compose.nudge_message(services.copy, prompt, nudge_id, opener),
+            message = replace(compose.nudge_message(services.words(leader.locale), prompt, nudge_id, opener),
                               title=copy("reminder.title"), context=copy("reminder.context"))
             workspace_id, user_id = nudge.workspace_id, leader.platform_user_id
     except IntegrityError:

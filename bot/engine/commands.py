@@ -38,7 +38,7 @@ async def run_command(services: Services, session: AsyncSession, person: Person,
     async def say(message: Message) -> None:
         effects.say(services, session, person, message)
 
-    copy = services.copy
+    copy = services.words(person.locale)
     now = services.clock.now()
     if name == "help":
         await say(compose.help_message(copy))
@@ -80,7 +80,7 @@ async def run_command(services: Services, session: AsyncSession, person: Person,
 
 
 async def status_message(services: Services, session: AsyncSession, person: Person) -> Message:
-    copy, now = services.copy, services.clock.now()
+    copy, now = services.words(person.locale), services.clock.now()
     assert person.id is not None
     teams = await teams_led_by(session, person.id)
     until = await paused_until(session, person, local_today(person, now))
@@ -94,5 +94,6 @@ async def status_message(services: Services, session: AsyncSession, person: Pers
         Fact(copy("status.last_nudge"), last.sent_at.date().isoformat() if last and last.sent_at else copy("status.never")),
         Fact(copy("status.streak"), copy.count("status.streak_value", streak.current, longest=streak.longest)),
         Fact(copy("status.timezone"), person.tz),
+        Fact(copy("status.language"), copy(f"language.names.{copy.locale}")),
     )
     return Message(kind="status", title=copy("status.title"), text=copy("status.intro"), facts=facts)

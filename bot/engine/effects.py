@@ -24,7 +24,7 @@ def say(services: Services, session: AsyncSession, person: Person, message: Mess
 
 def dm(services: Services, session: AsyncSession, person: Person, key: str, **values: object) -> None:
     """A short DM in the person's words, once the flow's work is committed."""
-    say(services, session, person, Message(kind="info", text=services.copy(key, **values)))
+    say(services, session, person, Message(kind="info", text=services.words(person.locale)(key, **values)))
 
 
 def dm_text(services: Services, session: AsyncSession, person: Person, text: str) -> None:

@@ -35,14 +35,14 @@ def effect_chart(copy: Copy, weeks: Sequence[WeekEffect]) -> tuple[Chart, list[s
 
 async def publish_home(services: Services, session: AsyncSession, person: Person) -> None:
     assert person.id is not None
-    now = services.clock.now()
+    now, copy = services.clock.now(), services.words(person.locale)
     streak = await load_streak(session, person, now)
     recent = await posted_shares(session, person.id, limit=5)
     admin_lines: list[str] = []
     if person.is_admin:
         query = select(Campaign).where(Campaign.workspace_id == person.workspace_id).order_by(col(Campaign.name))
-        admin_lines = [services.copy("home.campaign_line", name=c.name, state=c.state, pack=c.pack)
+        admin_lines = [copy("home.campaign_line", name=c.name, state=c.state, pack=c.pack)
                        for c in (await session.exec(query)).all()]
-    effect = effect_chart(services.copy, await load_effect(session, person, now))
-    view = compose.home_view(services.copy, person, streak, recent, admin_lines, effect)
+    effect = effect_chart(copy, await load_effect(session, person, now))
+    view = compose.home_view(copy, person, streak, recent, admin_lines, effect)
     effects.publish_home(services, session, person, view)

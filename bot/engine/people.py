@@ -7,6 +7,7 @@ import logging
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.copy import normalize_locale
 from bot.core import events
 from bot.engine.controls import audit
 from bot.core.port import DeliveryError, Profile, UnknownPlatform
@@ -20,12 +21,19 @@ log = logging.getLogger(__name__)
 
 async def newcomer(services: Services, event: events.Event) -> str | None:
     """The platform id of the person this event may introduce, if they are new to GoFirst. Thread
-    replies and channel joins only count where GoFirst has a share or a team."""
-    user_id = getattr(event, "user_id", None)
+    replies and channel joins only count where GoFirst has a share or a team. Someone already
+    known learns the language the platform gave on the way (unless they chose one)."""
+    known_id = event.platform_user_id if isinstance(event, events.ProfileSeen) else None
+    user_id = getattr(event, "user_id", None) or known_id
     if not isinstance(user_id, str) or not user_id:
         return None
     async with services.db.session() as session:
-        if await find_person(session, event.workspace_id, user_id) is not None:
+        person = await find_person(session, event.workspace_id, user_id)
+        if person is not None:
+            if learn_locale(person, event.locale):
+                session.add(person)
+            return None
+        if known_id is not None:  # seeing a name introduces nobody
             return None
         if isinstance(event, events.ChannelReplyPosted):
             if await share_for_thread(session, event.workspace_id, event.channel_id, event.thread_id) is None:
@@ -36,8 +44,16 @@ async def newcomer(services: Services, event: events.Event) -> str | None:
     return user_id
 
 
+def learn_locale(person: Person, code: str | None) -> bool:
+    """The platform's language for a person who hasn't chosen one; True when it changed."""
+    if not code or person.locale_overridden or person.locale == normalize_locale(code):
+        return False
+    person.locale = normalize_locale(code)
+    return True
+
+
 async def meet(services: Services, event: events.Event) -> None:
-    """Stores a newcomer with their name and timezone from the platform profile."""
+    """Stores a newcomer with their name, timezone and language from the platform profile."""
     user_id = await newcomer(services, event)
     if user_id is None:
         return
@@ -47,8 +63,10 @@ async def meet(services: Services, event: events.Event) -> None:
     except (DeliveryError, UnknownPlatform) as exc:  # no profile: they are stored by id, named later
         log.info("no profile for a newcomer in %s: %s", event.workspace_id, exc)
     async with services.db.session() as session:
-        await ensure_person(session, event.workspace_id, user_id, profile.display_name if profile else "",
-                            profile.tz if profile else None)
+        person = await ensure_person(session, event.workspace_id, user_id, profile.display_name if profile else "",
+                                     profile.tz if profile else None)
+        if learn_locale(person, (profile.locale if profile else None) or event.locale):
+            session.add(person)
 
 
 async def person_for(services: Services, session: AsyncSession, workspace_id: str, user_id: str) -> Person:

@@ -1,12 +1,12 @@
-"""The leader's own settings from a command: vacation, skip this week, timezone, working hours.
-Each answers with what changed, or with how to write it when it can't be read."""
+"""The leader's own settings from a command: vacation, skip this week, timezone, working hours,
+language. Each answers with what changed, or with how to write it when it can't be read."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.copy import Copy
+from bot.copy import Copy, available_locales, load_copy, normalize_locale
 from bot.core import compose
 from bot.engine.controls import SnoozeError, local_today, skip_this_week, vacation
 from bot.core.messages import Message
@@ -29,6 +29,8 @@ async def settings_command(copy: Copy, session: AsyncSession, person: Person, na
         return compose.info(copy, "skip.done", until=entry.ends_on.isoformat())
     if name == "timezone":
         return set_timezone(copy, session, person, argument.strip())
+    if name == "language":
+        return set_language(copy, session, person, argument.strip())
     return set_hours(copy, session, person, argument.strip())
 
 
@@ -56,3 +58,19 @@ def set_hours(copy: Copy, session: AsyncSession, person: Person, argument: str) 
     except PlanError:
         return compose.info(copy, "hours.usage", start=person.work_start, end=person.work_end)
     return compose.info(copy, "hours.done", start=person.work_start, end=person.work_end)
+
+
+def set_language(copy: Copy, session: AsyncSession, person: Person, code: str) -> Message:
+    """`language de` picks German for good (the platform's locale no longer counts); the answer
+    comes in the new language. On its own it names the current one."""
+    choices = ", ".join(f"`language {locale}`" for locale in available_locales())
+    if not code:
+        current = normalize_locale(person.locale)
+        return compose.info(copy, "language.current", language=copy(f"language.names.{current}"), choices=choices)
+    wanted = code.lower().replace("_", "-").split("-")[0]
+    if wanted not in available_locales():
+        return compose.info(copy, "language.unknown", code=code, choices=choices)
+    person.locale, person.locale_overridden = wanted, True
+    session.add(person)
+    words = load_copy(wanted)
+    return compose.info(words, "language.done", language=words(f"language.names.{wanted}"))
