@@ -10,7 +10,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from adapters.admin import (oidc, routes_audit, routes_auth, routes_campaigns, routes_directory, routes_home,
-                            routes_people)
+                            routes_insights, routes_people)
 from adapters.admin.console import CONSOLE, HERE, Console
 from adapters.admin.guard import guard
 from adapters.admin.retention import start_retention
@@ -25,7 +25,8 @@ def console_mount(hooks: PrivacyHooks) -> Callable[[web.Application, Runtime], N
         console = web.Application(middlewares=[guard])
         console[CONSOLE] = Console.build(runtime, load_copy("en", "admin"))
         console[HOOKS] = hooks
-        for routes in (oidc, routes_auth, routes_home, routes_campaigns, routes_people, routes_directory, routes_audit):
+        for routes in (oidc, routes_auth, routes_home, routes_campaigns, routes_people, routes_directory, routes_audit,
+                       routes_insights):
             routes.add_routes(console)
         console.router.add_static("/static", HERE / "static", append_version=False)
         app.add_subapp("/admin", console)
