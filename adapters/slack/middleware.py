@@ -14,6 +14,7 @@ from slack_bolt.response import BoltResponse
 
 from adapters.slack import inbox
 from adapters.slack.inbox import REPLAY_HEADER
+from bot.logs import bind_workspace
 from storage.identity import workspace_id as make_workspace_id
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ def register(app: AsyncApp, edge: "SlackEdge") -> None:
     @app.middleware
     async def workspace(context: dict[str, Any], body: dict[str, Any], next: Next) -> BoltResponse:  # noqa: A002
         context[WORKSPACE] = workspace_id_of(context, body)
+        bind_workspace(context[WORKSPACE])  # on every log line of this request
         return await next()
 
     @app.middleware
