@@ -50,3 +50,61 @@ def test_counts_read_naturally() -> None:
     assert copy.count("streak.summary", 1, longest=1).startswith("1 week in a row")
     assert copy.count("streak.summary", 3, longest=4).startswith("3 weeks in a row (longest: 4)")
     assert copy.count("streak.summary", 0, longest=2).startswith("0 weeks")
+
+
+# --- German -------------------------------------------------------------------------------------
+COPY = ROOT / "prompts" / "copy"
+# English on purpose: the HR console and its insights (lowest priority) and the Teams app
+# manifest (one per app package; Teams localizes it through separate files, not yet built).
+ENGLISH_ON_PURPOSE = {"admin": {"*"}, "insights": {"*"}, "teams": {"manifest.*"}}
+
+
+def own_keys(path: Path, book: str | None) -> dict[str, str]:
+    """The keys a file itself holds (no fallback), flattened."""
+    import yaml
+
+    from bot.copy import _flatten
+
+    tree = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return _flatten(tree[book] if book else tree)
+
+
+def fields(template: str) -> set[str]:
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def on_purpose(book: str, key: str) -> bool:
+    return any(p == "*" or (p.endswith(".*") and key.startswith(p[:-1])) or p == key
+               for p in ENGLISH_ON_PURPOSE.get(book, ()))
+
+
+@pytest.mark.parametrize("book", ["", *sorted(BOOKS)])
+def test_every_english_key_has_a_german_one_with_the_same_placeholders(book: str) -> None:
+    name = f"{book}." if book else ""
+    english = own_keys(COPY / f"{name}en.yaml", book or None)
+    german_file = COPY / f"{name}de.yaml"
+    german = own_keys(german_file, book or None) if german_file.is_file() else {}
+    missing = sorted(k for k in english if k not in german and not on_purpose(book, k))
+    assert missing == [], f"{german_file.name} lacks these keys (translate them or list them in ENGLISH_ON_PURPOSE)"
+    unknown = sorted(k for k in german if k not in english)
+    assert unknown == [], f"{german_file.name} has keys English doesn't: a typo, or an English key gone"
+    differing = {k: (sorted(fields(english[k])), sorted(fields(german[k]))) for k in german
+                 if fields(english[k]) != fields(german[k])}
+    assert differing == {}
+
+
+def test_a_key_german_lacks_falls_back_to_the_english_sentence_not_the_whole_book() -> None:
+    german = load_copy("de", "teams")
+    assert german("form.submitted").startswith("Gesendet")  # translated
+    assert german("manifest.name_full") == load_copy("en", "teams")("manifest.name_full")  # English on purpose
+    assert load_copy("de", "admin").locale == "en"  # no German book at all: English throughout
+
+
+def test_platform_locales_are_read_as_the_language() -> None:
+    from bot.copy import normalize_locale
+
+    assert [normalize_locale(c) for c in ("de-DE", "de_AT", "DE", "en-GB", "fr-FR", "", None)] == \
+        ["de", "de", "de", "en", "en", "en", "en"]
+    assert load_copy("de-DE")("nudge.title") == "Zeit, voranzugehen"
