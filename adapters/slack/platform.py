@@ -233,13 +233,13 @@ class SlackPlatform:
         await self.call(workspace_id, "views.publish", user_id=user_id, view=blocks.home_view(view))
 
     async def fetch_profile(self, workspace_id: str, user_id: str) -> Profile | None:
-        """Name and timezone from users.info, cached for an hour; None if Slack can't say."""
+        """Name, timezone and locale from users.info, cached for an hour; None if Slack can't say."""
         key, now = (workspace_id, user_id), time.monotonic()
         cached = self._profiles.get(key)
         if cached is not None and now - cached[0] < PROFILE_TTL:
             return cached[1]
         try:
-            data = await self.call(workspace_id, "users.info", read=True, user=user_id)
+            data = await self.call(workspace_id, "users.info", read=True, user=user_id, include_locale="true")
         except DeliveryError as exc:
             log.info("no profile for %s in %s: %s", user_id, workspace_id, exc.reason)
             return None
@@ -247,7 +247,9 @@ class SlackPlatform:
         profile_data = user.get("profile") or {}
         name = (profile_data.get("display_name") or profile_data.get("real_name") or user.get("real_name")
                 or user.get("name") or user_id)
-        profile = Profile(display_name=str(name), tz=user.get("tz") or None)
+        locale = user.get("locale")
+        profile = Profile(display_name=str(name), tz=user.get("tz") or None,
+                          locale=locale if isinstance(locale, str) and locale else None)
         self._profiles[key] = (now, profile)
         return profile
 

@@ -223,7 +223,9 @@ class SlackDouble:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": {"id": args["user"], "team_id": TEAM_ID, "name": user["name"].lower(),
                                      "real_name": user["name"], "tz": user.get("tz"), "deleted": False,
-                                     "profile": {"display_name": user["name"], "real_name": user["name"]}}}
+                                     "profile": {"display_name": user["name"], "real_name": user["name"]},
+                                     **({"locale": user.get("locale", "en-US")}  # only when asked, as Slack does
+                                        if args.get("include_locale") in ("true", True) else {})}}
 
     def _oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
         if args.get("code") != "good-code":
