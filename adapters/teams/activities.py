@@ -98,6 +98,15 @@ def timezone_of(activity: Activity) -> str | None:
     return None
 
 
+def locale_of(activity: Activity) -> str | None:
+    """The sender's client language (`de-DE`), when it looks like one; the engine keeps it only
+    until the person picks a language with the `language` command."""
+    locale = activity.locale
+    if isinstance(locale, str) and 2 <= len(locale) <= 16 and locale.replace("-", "").replace("_", "").isalpha():
+        return locale
+    return None
+
+
 def split_thread(conversation_id: str) -> tuple[str, str | None]:
     """`19:abc@thread.tacv2;messageid=42` → ("19:abc@thread.tacv2", "42")."""
     base, _, rest = conversation_id.partition(";")

@@ -11,7 +11,7 @@ from botbuilder.schema import Activity, ChannelAccount
 from botbuilder.schema.teams import TeamInfo
 
 from adapters.teams import cards
-from adapters.teams.activities import mentions_bot, plain_text, split_thread, tenant_of, timezone_of
+from adapters.teams.activities import locale_of, mentions_bot, plain_text, split_thread, tenant_of, timezone_of
 from adapters.teams.dedupe import SeenActivities
 from adapters.teams.platform import CLICKED, TeamsPlatform, trigger_for
 from adapters.teams.references import Conversation, ReferenceStore
@@ -47,7 +47,7 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
         sender = activity.from_property
         if sender.name:  # install events carry no names: a person first met there is known by id
             await self.runtime.engine.handle(events.ProfileSeen(self.workspace(activity) or "", sender.id,
-                                                                sender.name))
+                                                                sender.name, locale=locale_of(activity)))
         try:
             await super().on_turn(turn_context)
         except Exception:  # answered 201 all the same: a 5xx would make Teams deliver it again
@@ -89,7 +89,7 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
     # --- messages ------------------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        workspace, user = self.workspace(activity) or "", activity.from_property.id
+        workspace, user, locale = self.workspace(activity) or "", activity.from_property.id, locale_of(activity)
         base, root = split_thread(activity.conversation.id)
         if isinstance(activity.value, dict) and activity.value:
             await self.card_submitted(turn_context, workspace, user, base, activity.value)
@@ -99,21 +99,23 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
         log.debug("Teams message in %s %s (thread %s) from %s: %.40r", kind, base, root, user, text)
         if kind == "personal":
             if text.lower() in HOME_WORDS:
-                await self.handle(events.HomeOpened(workspace, user), workspace, user)
+                await self.handle(events.HomeOpened(workspace, user, locale=locale), workspace, user)
             else:
-                await self.handle(events.CommandReceived(workspace, user, text or "help"), workspace, user)
+                command = events.CommandReceived(workspace, user, text or "help", locale=locale)
+                await self.handle(command, workspace, user)
             return
         words = text.split()
         if mentions_bot(activity) and words and words[0].lower().lstrip("/") in COMMANDS + HOME_WORDS:
-            event: events.Event = (events.HomeOpened(workspace, user) if words[0].lower() in HOME_WORDS
-                                   else events.CommandReceived(workspace, user, text))
+            event: events.Event = (events.HomeOpened(workspace, user, locale=locale) if words[0].lower() in HOME_WORDS
+                                   else events.CommandReceived(workspace, user, text, locale=locale))
             await self.handle(event, workspace, user)
             await self.say_in_thread(turn_context, self.copy("command.see_chat"))
             return
         if kind == "channel":
             await self.runtime.engine.handle(events.MemberJoined(workspace, base, user))
         if root and root != activity.id and text:
-            await self.runtime.engine.handle(events.ChannelReplyPosted(workspace, base, root, activity.id, user, text))
+            await self.runtime.engine.handle(events.ChannelReplyPosted(workspace, base, root, activity.id, user, text,
+                                                                       locale=locale))
 
     async def on_teams_message_edit(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -129,13 +131,14 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
     async def card_submitted(self, turn_context: TurnContext, workspace: str, user: str, conversation: str,
                              value: dict[str, Any]) -> None:
         """A button or a form on one of our cards; the card is rewritten, not followed by another."""
-        card_id = turn_context.activity.reply_to_id or ""
+        card_id, locale = turn_context.activity.reply_to_id or "", locale_of(turn_context.activity)
         kind = value.get("gofirst_kind")
         if kind == "action" and isinstance(value.get("gofirst_action"), str):
             argument = str(value.get("gofirst_value") or "")
             event = events.ActionClicked(workspace, user, value["gofirst_action"], argument,
                                          channel_id=conversation, message_id=card_id,
-                                         trigger=trigger_for(conversation, card_id, str(value.get("gofirst_card"))))
+                                         trigger=trigger_for(conversation, card_id, str(value.get("gofirst_card"))),
+                                         locale=locale)
             token = CLICKED.set((conversation, card_id, str(value.get("gofirst_card"))))
             try:
                 await self.handle(event, workspace, user)
@@ -150,7 +153,7 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
             values = {k: v if isinstance(v, str) else str(v) for k, v in value.items()
                       if not k.startswith("gofirst_") and v is not None}
             submitted = events.FormSubmitted(workspace, user, value["gofirst_form"], values,
-                                             str(value.get("gofirst_context") or ""))
+                                             str(value.get("gofirst_context") or ""), locale=locale)
             self._busy.add(card_id)
             try:
                 outcome = await self.runtime.engine.handle(submitted)
