@@ -101,7 +101,8 @@ async def action(request: web.Request) -> web.Response:
 
 @refuses_bad_input
 async def submit_form(request: web.Request) -> web.Response:
-    """A filled-in form. With field errors the same form comes back (422) and is re-shown in place."""
+    """A filled-in form. With field errors the same form comes back (422) and is re-shown in place;
+    with the coach's notes on it (it read as an order) it comes back the same way, but as a 200."""
     pg = pg_of(request)
     data = await json_body(request, pg.words("errors.bad_json"))
     user = pg.user(data)
@@ -124,6 +125,8 @@ async def _submit(pg: Playground, data: dict[str, Any], user: str, values: dict[
         pg.platform.replace(row.message_id, {"form": shown, "state": "open"})
         updated = await pg.platform.message(row.message_id)
         assert updated is not None
+        if not outcome.form.has_errors:
+            return web.json_response({"coached": True, "form": shown, "message": row_json(updated)})
         return web.json_response({"error": pg.words("errors.form_errors"), "form": shown,
                                   "message": row_json(updated)}, status=422)
     pg.platform.replace(row.message_id, {"form": form, "state": "submitted"})

@@ -147,6 +147,9 @@ def form_view(form: Form, wording: Copy) -> dict[str, Any]:
         if field.hint:
             block["hint"] = plain(field.hint, 2000)
         blocks.append(block)
+        if field.notes:  # the coach's findings on this field, right under it
+            blocks.append({"type": "context", "block_id": f"{field.name}-coach",
+                           "elements": [mrkdwn(f"• {note}") for note in field.notes[:10]]})
     return {"type": "modal", "callback_id": form.form_id, "private_metadata": cut(form.context, 3000),
             "title": plain(form.title, MAX_MODAL_TITLE), "submit": plain(form.submit_label, MAX_MODAL_TITLE),
             "close": plain(wording("modal.close"), MAX_MODAL_TITLE), "blocks": blocks[:100]}

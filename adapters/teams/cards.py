@@ -92,7 +92,8 @@ def field_input(field: FormField) -> dict[str, Any]:
 
 
 def form_card(form: Form) -> Card:
-    """A form as a card with inputs; field errors sit under their field in the attention colour."""
+    """A form as a card with inputs; field errors sit under their field in the attention colour, the
+    coach's findings on a field under it in the warning colour."""
     body: list[dict[str, Any]] = [heading(form.title)]
     if form.intro:
         body.append(text(form.intro))
@@ -105,6 +106,7 @@ def form_card(form: Form) -> Card:
             body.append(text(field.error, color="Attention", size="Small", spacing="None"))
         elif field.hint:
             body.append(text(field.hint, isSubtle=True, size="Small", spacing="None"))
+        body += [text(f"• {note}", color="Warning", size="Small", spacing="None") for note in field.notes]
     data = {"gofirst_kind": "form", "gofirst_form": form.form_id, "gofirst_context": form.context}
     actions = [{"type": "Action.Submit", "title": form.submit_label, "data": data, "style": "positive"}]
     actions += [submit(a, "form") for a in form.extra_actions]

@@ -1,7 +1,8 @@
 """Builders for every neutral message and form: pure functions from records and copy to the model."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ SHARE_FORM = "share"
 ANSWER_FORM = "answer"
 PRIVATE_FORM = "private"
 ENDINGS = (".", "!", "?", "…", ":", ";", ")", '"', "”")
+SEEN = "#seen:"  # a form's context suffix: the coach's findings were shown for these words
 
 
 @dataclass(frozen=True)
@@ -59,24 +61,43 @@ def share_form(
     context: str = "",
     notes: tuple[str, ...] = (),
     title_key: str = "share.form.title",
+    field_notes: Mapping[str, Sequence[str]] | None = None,
+    submit_key: str = "share.form.submit",
 ) -> Form:
-    values, errors = values or {}, errors or {}
+    values, errors, field_notes = values or {}, errors or {}, field_notes or {}
     fields = [
         FormField(name, copy(f"share.form.{name}.label"), values.get(name, ""),
                   placeholder=copy(f"share.form.{name}.placeholder"), hint=copy(f"share.form.{name}.hint"),
-                  error=errors.get(name))
+                  error=errors.get(name), notes=tuple(field_notes.get(name, ())))
         for name in SHARE_FIELDS
     ]
     options = tuple((t.channel_id, t.channel_name or t.name) for t in teams)
     fields.append(FormField("channel", copy("share.form.channel.label"), values.get("channel", ""),
                             multiline=False, options=options, error=errors.get("channel"),
                             hint=copy("share.form.channel.hint")))
-    return Form(SHARE_FORM, copy(title_key), tuple(fields), copy("share.form.submit"),
+    return Form(SHARE_FORM, copy(title_key), tuple(fields), copy(submit_key),
                 context=context, intro=copy("share.form.intro"), notes=notes)
 
 
 def with_errors(form: Form, errors: dict[str, str]) -> Form:
     return replace(form, fields=tuple(replace(f, error=errors.get(f.name)) for f in form.fields))
+
+
+def words_mark(values: Mapping[str, str]) -> str:
+    """A short fingerprint of what the person wrote: the same words sent again mean "as it is"."""
+    joined = "\x1f".join(f"{name}={values[name]}" for name in sorted(values))
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
+
+
+def seen_context(context: str, values: Mapping[str, str]) -> str:
+    """The form's context, marked as having shown the coach's findings for these words."""
+    return f"{context}{SEEN}{words_mark(values)}"
+
+
+def split_seen(context: str) -> tuple[str, str]:
+    """(the form's own context, the fingerprint of the words the findings were shown for, or "")."""
+    base, _, mark = context.partition(SEEN)
+    return base, mark
 
 
 def sentence(text: str) -> str:
@@ -135,13 +156,19 @@ def posted_message(copy: Copy, share: "Share", channel_label: str) -> Message:
 
 
 def digest_message(copy: Copy, share: "Share", replies: Sequence[tuple["Reply", str]], notes: Sequence[str] = (),
-                   earlier: int = 0, follow_up: str | None = None) -> Message:
+                   earlier: int = 0, follow_up: str | None = None, raisable: Sequence[tuple[str, str]] = (),
+                   hr_lines: Sequence[str] = ()) -> Message:
     """New replies with their authors and an Answer button each; notes told privately (shown only
-    once enough teammates answered) as "Someone said"; the prompt's follow-up closes it."""
+    once enough teammates answered) as "Someone said"; a "Raise this with HR" button per system
+    barrier theme (theme, label) named; what HR did about barriers the team named; the prompt's
+    follow-up closes it."""
     facts = tuple(Fact(name, reply.text) for reply, name in replies)
     facts += tuple(Fact(copy("digest.someone_said"), note) for note in notes)
+    facts += tuple(Fact(copy("hr_acted.label"), line) for line in hr_lines)
     actions = tuple(Action(ActionId.DIGEST_ANSWER, copy("digest.answer", name=name), str(reply.id))
                     for reply, name in replies[:10])
+    actions += tuple(Action(ActionId.DIGEST_RAISE, copy("raise.button", theme=label), f"{share.id}:{theme}")
+                     for theme, label in raisable)
     count = len(replies) + len(notes)
     text = copy.count("digest.intro", count, barrier=share.barrier_text)
     if earlier:
@@ -160,10 +187,17 @@ def quiet_note(copy: Copy, share: "Share", follow_up: str | None) -> Message:
                    context=copy("digest.follow_up", follow_up=follow_up) if follow_up else None)
 
 
-def answer_form(copy: Copy, reply: "Reply", author: str) -> Form:
-    field = FormField("answer", copy("answer.form.label", name=author), hint=reply.text,
-                      placeholder=copy("answer.form.placeholder"))
-    return Form(ANSWER_FORM, copy("answer.form.title"), (field,), copy("answer.form.submit"), context=str(reply.id))
+def answer_form(copy: Copy, reply: "Reply", author: str, advice: Sequence[str] = (), text: str = "",
+                findings: Sequence[str] = (), context: str = "") -> Form:
+    """The leader's answer to one reply, with the coach's advice for the barrier it named; coached
+    (the answer read as an order), it comes back with the findings under the answer and a way to
+    post it as it is."""
+    field = FormField("answer", copy("answer.form.label", name=author), text, hint=reply.text,
+                      placeholder=copy("answer.form.placeholder"), notes=tuple(findings))
+    intro = copy("coaching.answer.coached" if findings else "coaching.answer.advice", name=author)
+    submit = copy("coaching.answer.submit" if findings else "answer.form.submit")
+    return Form(ANSWER_FORM, copy("answer.form.title"), (field,), submit, context=context or str(reply.id),
+                intro=intro if advice else None, notes=tuple(advice))
 
 
 def private_form(copy: Copy, share: "Share", leader_name: str) -> Form:

@@ -43,6 +43,7 @@ class FormField:
     required: bool = True
     error: str | None = None
     options: tuple[tuple[str, str], ...] = ()  # (value, label): a picker instead of text
+    notes: tuple[str, ...] = ()  # the coach's findings on this field, shown before it is sent
 
 
 @dataclass(frozen=True)

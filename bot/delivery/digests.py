@@ -7,27 +7,32 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.coach import theme_label
 from bot.core import compose
 from bot.core.messages import Message, Sent, message_to_data
 from bot.core.port import DeliveryError
 from bot.core.services import Services
 from bot.delivery import posts
 from bot.delivery.followups import follow_up_for
+from storage.repositories.raised import raised_themes
 from storage.repositories.shares import replies_for
 from storage.tables import Person, Reply, Share
+from storage.tables.insights import BarrierAction
 from storage.tables.loop import PrivateNote, PrivateNoteSender
 from storage.tables.outbox import OutboxPost
+from storage.tables.raised import RaisedBarrier
 
 log = logging.getLogger(__name__)
 DIGEST = "digest"
 NOTES_AFTER = 3              # teammates who must have answered before private notes are shown
 WINDOW = timedelta(days=14)  # digests are about this fortnight's shares, not last year's
+RAISABLE = ("it_access", "policy", "system")  # barriers of the system, which a leader can raise with HR
 
 
 @dataclass
@@ -102,6 +107,55 @@ async def pending_digest(session: AsyncSession, share: Share) -> Pending:
     return pending
 
 
+async def raisable(services: Services, session: AsyncSession, share: Share, replies: list[Reply],
+                   notes: list[PrivateNote]) -> list[tuple[str, str]]:
+    """(theme, label) of each system barrier these replies and notes named that is not yet on HR's list."""
+    assert share.id is not None
+    named = {t for r in replies for t in r.themes} | {t for n in notes for t in n.themes}
+    named -= await raised_themes(session, share.id)
+    return [(t, theme_label(t, services.copy.locale)) for t in RAISABLE if t in named]
+
+
+async def first_named(session: AsyncSession, leader: Person) -> dict[str, date]:
+    """When the leader's teams first named each barrier theme: in a reply, privately or raised with HR."""
+    replies = (select(col(Reply.themes), col(Reply.created_at)).join(Share, col(Share.id) == col(Reply.share_id))
+               .where(Share.leader_id == leader.id, col(Reply.is_leader).is_(False)))
+    notes = (select(col(PrivateNote.themes), col(PrivateNote.told_on)).join(Share, col(Share.id) == col(PrivateNote.share_id))
+             .where(Share.leader_id == leader.id))
+    raised = (select(col(RaisedBarrier.theme), col(RaisedBarrier.raised_at))
+              .join(Share, col(Share.id) == col(RaisedBarrier.share_id)).where(Share.leader_id == leader.id))
+    first: dict[str, date] = {}
+    named: list[tuple[list[str], date | datetime]] = list((await session.exec(replies)).all())
+    named += list((await session.exec(notes)).all())
+    named += [([theme], when) for theme, when in (await session.exec(raised)).all()]
+    for themes, when in named:
+        day = when.date() if isinstance(when, datetime) else when
+        for theme in themes:
+            first[theme] = min(first.get(theme, day), day)
+    return first
+
+
+async def hr_news(services: Services, session: AsyncSession, leader: Person) -> tuple[list[int], list[str]]:
+    """HR's actions on a barrier the leader's teams named before it acted, each told to a leader once
+    (the digests that carried one, unless they failed, remember it): their ids and lines."""
+    named = await first_named(session, leader)
+    if not named:
+        return [], []
+    told_query = select(col(OutboxPost.extra), col(OutboxPost.state)).where(
+        OutboxPost.workspace_id == leader.workspace_id, OutboxPost.kind == DIGEST, OutboxPost.person_id == leader.id)
+    told = {i for extra, state in (await session.exec(told_query)).all() if state != "failed"
+            for i in extra.get("hr_actions", [])}
+    query = (select(BarrierAction).where(BarrierAction.workspace_id == leader.workspace_id,
+                                         col(BarrierAction.theme).in_(named))
+             .order_by(col(BarrierAction.taken_on), col(BarrierAction.id)))
+    today = services.clock.now().date()
+    fresh = [a for a in (await session.exec(query)).all()
+             if a.id not in told and named[a.theme] <= a.taken_on <= today]
+    lines = [services.copy("hr_acted.line", theme=theme_label(a.theme, services.copy.locale), title=a.title,
+                           owner=a.owner, date=a.taken_on.isoformat()) for a in fresh]
+    return [a.id for a in fresh if a.id is not None], lines
+
+
 async def enqueue_digest(services: Services, session: AsyncSession, pending: Pending, *,
                          quiet: bool = False) -> OutboxPost | None:
     """Records the digest (or the quiet note) once; None when exactly this one exists already."""
@@ -113,11 +167,14 @@ async def enqueue_digest(services: Services, session: AsyncSession, pending: Pen
         message, key = compose.quiet_note(services.copy, share, follow_up), f"digest:{share.id}:quiet"
         extra["quiet"] = True
     else:
+        buttons = await raisable(services, session, share, [r for r, _ in pending.new], pending.notes)
+        hr_actions, hr_lines = await hr_news(services, session, leader)
         message = compose.digest_message(services.copy, share, pending.new, [n.text for n in pending.notes],
-                                         earlier=pending.shown, follow_up=follow_up)
+                                         earlier=pending.shown, follow_up=follow_up, raisable=buttons,
+                                         hr_lines=hr_lines)
         key = pending.key
         extra |= {"replies": [r.id for r, _ in pending.new], "notes": [n.id for n in pending.notes],
-                  "earlier": pending.shown, "follow_up": follow_up}
+                  "earlier": pending.shown, "follow_up": follow_up, "hr_actions": hr_actions, "hr_lines": hr_lines}
     return await posts.enqueue(session, workspace_id=share.workspace_id, kind=DIGEST, key=key, subject_id=share.id,
                                person_id=leader.id, to=posts.Target(leader.platform_user_id, is_dm=True),
                                message=message, extra=extra)
@@ -188,7 +245,9 @@ async def without_author(services: Services, session: AsyncSession, person: Pers
         notes = (await session.exec(select(PrivateNote).where(col(PrivateNote.id).in_(note_ids)))).all()
         message = compose.digest_message(services.copy, share, await names(session, kept), [n.text for n in notes],
                                          earlier=int(post.extra.get("earlier", 0)),
-                                         follow_up=post.extra.get("follow_up"))
+                                         follow_up=post.extra.get("follow_up"),
+                                         raisable=await raisable(services, session, share, kept, list(notes)),
+                                         hr_lines=post.extra.get("hr_lines", []))
         post.message, post.extra = message_to_data(message), {**post.extra, "replies": [r.id for r in kept]}
         session.add(post)
         if post.state == "sent" and post.sent_channel_id and post.sent_message_id:

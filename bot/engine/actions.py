@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.coach import theme_label
+from bot.delivery.digests import RAISABLE
 from bot.delivery.states import ANSWERABLE
 from bot.engine import effects
-from bot.engine.controls import local_today, parse_snooze, pause, set_opted_out
+from bot.engine.controls import audit, local_today, parse_snooze, pause, set_opted_out
 from bot.core.events import ActionClicked
 from bot.engine.home import publish_home
 from bot.core.messages import Sent
@@ -22,7 +25,10 @@ from bot.core.services import Services
 from bot.engine.revisions import open_revise_form, withdraw
 from bot.engine.shares import edit_share, open_share_form, reframe_share
 from bot.core.vocabulary import ActionId
-from storage.tables import Person
+from storage.repositories.raised import raise_barrier
+from storage.repositories.shares import replies_for
+from storage.tables import Person, Share
+from storage.tables.loop import PrivateNote
 
 log = logging.getLogger(__name__)
 ActionFlow = Callable[[Services, AsyncSession, Person, ActionClicked], Awaitable[None]]
@@ -63,6 +69,31 @@ async def on_answer(services: Services, session: AsyncSession, person: Person, e
     await open_answer_form(services, session, person, event.value, event.trigger)
 
 
+async def on_raise(services: Services, session: AsyncSession, person: Person, event: ActionClicked) -> None:
+    """"Raise this with HR" on a digest: the barrier's theme, with the share's team, campaign and week
+    and never who named it, goes onto HR's list of system barriers, once per share and theme; audited."""
+    share_ref, _, theme = event.value.partition(":")
+    share = await session.get(Share, int(share_ref)) if share_ref.isdigit() else None
+    if share is None or share.leader_id != person.id or share.status != "posted" or theme not in RAISABLE \
+            or theme not in await named_on(session, share):
+        effects.dm(services, session, person, "raise.not_raisable")
+        return
+    label = theme_label(theme, services.copy.locale)
+    if not await raise_barrier(session, share, theme, services.clock.now()):
+        effects.dm(services, session, person, "raise.already", theme=label)
+        return
+    audit(session, person, "barrier.raised", share=share.id, theme=theme)
+    effects.dm(services, session, person, "raise.done", theme=label)
+
+
+async def named_on(session: AsyncSession, share: Share) -> set[str]:
+    """The barrier themes teammates named under a share, in the thread or privately."""
+    assert share.id is not None
+    notes = (await session.exec(select(PrivateNote.themes).where(PrivateNote.share_id == share.id))).all()
+    replies = [r.themes for r in await replies_for(session, share.id) if not r.is_leader]
+    return {theme for themes in [*replies, *notes] for theme in themes}
+
+
 async def on_revise(services: Services, session: AsyncSession, person: Person, event: ActionClicked) -> None:
     await open_revise_form(services, session, person, event.value, event.trigger)
 
@@ -98,7 +129,7 @@ FLOWS: dict[str, ActionFlow] = {
     ActionId.SHARE_EDIT: on_edit, ActionId.DIGEST_ANSWER: on_answer, ActionId.HOME_SHARE: on_home_share,
     ActionId.HOME_SNOOZE: on_home_control, ActionId.HOME_OPTOUT: on_home_control, ActionId.HOME_OPTIN: on_home_control,
     ActionId.SHARE_REVISE: on_revise, ActionId.SHARE_WITHDRAW: on_withdraw, ActionId.SHARE_TELL: on_tell,
-    ActionId.PRIVACY_ERASE: on_erase,
+    ActionId.PRIVACY_ERASE: on_erase, ActionId.DIGEST_RAISE: on_raise,
 }
 
 

@@ -6,10 +6,11 @@ import hashlib
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.coach import classify_themes
+from bot.coach import check_answer, classify_themes
 from bot.delivery import posts
 from bot.core import compose
 from bot.engine import effects
+from bot.engine.shares import coach_note
 from bot.core.events import ChannelReplyPosted, ReplyDeleted, ReplyEdited
 from bot.core.messages import Form, Message, Sent
 from bot.engine.people import person_for
@@ -84,14 +85,31 @@ async def open_answer_form(services: Services, session: AsyncSession, person: Pe
     if reply is None or share is None or share.leader_id != person.id:
         effects.dm(services, session, person, "answer.not_found")
         return
-    form = compose.answer_form(services.copy, reply, await author_name(session, reply))
+    advice = check_answer("", reply.themes, services.copy.locale).advice
+    form = compose.answer_form(services.copy, reply, await author_name(session, reply), advice)
     effects.open_form(services, session, person, form, trigger)
+
+
+async def coached_answer_form(services: Services, session: AsyncSession, reply: Reply, text: str,
+                              context: str, seen: str) -> Form | None:
+    """The answer form again while the answer reads as an order ("You must make time for it, no
+    exceptions") and its findings were not yet shown for these words: the findings under the answer,
+    the advice for the barrier the teammate named above it. The same words sent again are posted."""
+    check = check_answer(text, reply.themes, services.copy.locale)
+    if not check.directive or seen == compose.words_mark({"answer": text}):
+        return None
+    findings = [coach_note(f.text, f.why) for f in check.findings if f.text]
+    return compose.answer_form(services.copy, reply, await author_name(session, reply), check.advice, text,
+                               findings, compose.seen_context(context, {"answer": text}))
 
 
 async def submit_answer(services: Services, session: AsyncSession, person: Person, values: dict[str, str],
                         context: str) -> Form | None:
     """Records the leader's answer for the share's thread, once per reply and text (a double submit
-    posts it once); the outbox posts it after the commit and `AnswerOutcome` reports the streak."""
+    posts it once); the outbox posts it after the commit and `AnswerOutcome` reports the streak.
+    An answer that reads as an order is first shown back with the coach's notes: nothing is posted
+    and no streak earned until the leader changes it or sends it as it is."""
+    context, seen = compose.split_seen(context)
     reply = await session.get(Reply, int(context)) if context.isdigit() else None
     share = await session.get(Share, reply.share_id) if reply else None
     if reply is None or share is None or share.leader_id != person.id or not share.channel_id:
@@ -101,6 +119,9 @@ async def submit_answer(services: Services, session: AsyncSession, person: Perso
     if not text:
         form = compose.answer_form(services.copy, reply, await author_name(session, reply))
         return compose.with_errors(form, {"answer": services.copy("answer.form.empty")})
+    coached = await coached_answer_form(services, session, reply, text, context, seen)
+    if coached is not None:
+        return coached
     message = Message(kind="answer", text=text, context=services.copy("answer.posted_by", leader=person.display_name))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     assert reply.id is not None and person.id is not None

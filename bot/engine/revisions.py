@@ -12,7 +12,7 @@ from bot.core.messages import Form, Sent
 from bot.core.services import Services
 from bot.engine import effects
 from bot.engine.controls import audit
-from bot.engine.shares import channel_label, share_fields, submit_share, validate
+from bot.engine.shares import channel_label, coached_share_form, share_fields, submit_share, validate
 from storage.repositories.people import team_by_channel
 from storage.tables import Person, Share
 
@@ -48,6 +48,7 @@ async def submit_share_form(services: Services, session: AsyncSession, person: P
     """The share form: a new draft's preview, or the new words of a post already in the channel."""
     if not context.startswith(POSTED):
         return await submit_share(services, session, person, values, context)
+    context, seen = compose.split_seen(context)
     share = await leaders_post(session, person, context.removeprefix(POSTED))
     if share is None or share.status != "posted":
         effects.dm(services, session, person, "share.not_posted")
@@ -63,6 +64,10 @@ async def submit_share_form(services: Services, session: AsyncSession, person: P
     if share_fields(share) == fields:
         effects.dm(services, session, person, "share.revise_unchanged")
         return None
+    coached = coached_share_form(services, [team] if team else [], fields, clean["channel"], context, seen,
+                                 title_key="share.form.revise_title")
+    if coached is not None:
+        return coached
     before = share_fields(share)
     changed = await session.exec(  # conditional, so of two identical edits racing in one changes the post
         update(Share).where(col(Share.id) == share.id, col(Share.status) == "posted",

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.coach import check_draft, classify_themes, reframe_with_llm
+from bot.coach import check_draft, check_fields, classify_themes, reframe_with_llm
 from bot.core import compose
 from bot.engine import effects
 from bot.core.messages import Form, Sent
@@ -59,21 +59,26 @@ def validate(services: Services, values: dict[str, str], teams: list[Team]) -> d
 async def submit_share(
     services: Services, session: AsyncSession, person: Person, values: dict[str, str], context: str
 ) -> Form | None:
-    """Validates the form; on success saves a draft and DMs a preview. Returns the form with errors."""
+    """Validates the form; a draft that reads as an order first comes back with the coach's findings
+    under its fields; on success saves a draft and DMs a preview. Returns the form to show again."""
     assert person.id is not None
     teams = await teams_led_by(session, person.id)
     clean = {k: v.strip() for k, v in values.items() if isinstance(v, str)}
+    context, seen = compose.split_seen(context)
     errors = validate(services, clean, teams)
     if errors:
         return compose.share_form(services.copy, teams, clean, errors, context)
-    share = await draft_from_context(session, person, context)
     fields = {name: clean[name] for name in compose.SHARE_FIELDS}
+    share = await draft_from_context(session, person, context)
     if share.id is not None and share.status != "draft":  # this form already became a post
         effects.dm(services, session, person, "share.form_used", channel=channel_label(None, share.channel_id))
         return None
     if share.id is not None and share_fields(share) == fields and share.channel_id == clean["channel"]:
         effects.dm(services, session, person, "share.preview.already")  # a double submit or a retry
         return None
+    coached = coached_share_form(services, teams, fields, clean["channel"], context, seen)
+    if coached is not None:
+        return coached
     share.try_text, share.why_text, share.barrier_text, share.ask_text = (fields[n] for n in compose.SHARE_FIELDS)
     share.channel_id = clean["channel"]
     team = next((t for t in teams if t.channel_id == share.channel_id), None)
@@ -83,6 +88,23 @@ async def submit_share(
         return None
     await send_preview(services, session, person, share, team)
     return None
+
+
+def coached_share_form(services: Services, teams: list[Team], fields: dict[str, str], channel: str, context: str,
+                       seen: str, title_key: str = "share.form.title") -> Form | None:
+    """The form again, each of the coach's findings (at most three, most important first) under the
+    field it is about, while the draft reads as an order and these findings were not yet shown for
+    these words: sending the same words again goes on as they are."""
+    check = check_fields(fields, services.copy.locale)
+    if not check.directive or seen == compose.words_mark(fields):
+        return None
+    notes: dict[str, list[str]] = {}
+    for finding in check.findings:
+        notes.setdefault(finding.field or "try", []).append(coach_note(finding.text, finding.why))
+    return compose.share_form(services.copy, teams, {**fields, "channel": channel},
+                              context=compose.seen_context(context, fields),
+                              notes=(services.copy("coaching.share.intro"),), title_key=title_key,
+                              field_notes=notes, submit_key="coaching.share.submit")
 
 
 async def claimed(session: AsyncSession, share: Share) -> bool:

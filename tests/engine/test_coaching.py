@@ -23,7 +23,9 @@ DIRECTIVE = {
 async def preview_for(runtime: Runtime, platform: RecordingPlatform, values: dict[str, str]):
     await runtime.engine.handle(events.CommandReceived(W, "alex", "share"))
     form = platform.last("form").form
-    await runtime.engine.handle(events.FormSubmitted(W, "alex", "share", values, form.context))
+    outcome = await runtime.engine.handle(events.FormSubmitted(W, "alex", "share", values, form.context))
+    if outcome.form is not None:  # the coach's notes come first; the same words again go on as they are
+        await runtime.engine.handle(events.FormSubmitted(W, "alex", "share", values, outcome.form.context))
     return platform.last("dm").message
 
 

@@ -69,7 +69,7 @@ async def test_nudge_share_replies_digest_answer_streak(runtime: Runtime, platfo
     assert digest is not None and digest.kind == "digest"
     assert [f.value for f in digest.facts] == ["My barrier is that IT blocks the app on my laptop",
                                                "no time, too many meetings"]
-    assert len(digest.actions) == 2
+    assert [a.action_id for a in digest.actions] == ["digest.answer", "digest.answer", "digest.raise"]  # IT: to HR
 
     await runtime.engine.handle(events.CommandReceived(W, "alex", "streak"))
     assert "in progress" in (platform.last("dm").message.context or "")  # waiting for an answer, not lost

@@ -165,7 +165,7 @@ async function onSubmitForm(row, formNode) {
   submit.disabled = true;
   error.hidden = true;
   const result = await call("/form", { user: actorOf(row), message_id: row.message_id, values });
-  if (result.status === 422 && result.data.message) { upsert(result.data.message); return; }
+  if ((result.status === 422 || result.data.coached) && result.data.message) { upsert(result.data.message); return; }
   if (submit.isConnected) submit.disabled = false;
   if (result.status >= 400 || result.status === 0) {
     error.textContent = fmt(copy.errors.request_failed, { error: result.data.error || result.status });

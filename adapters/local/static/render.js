@@ -69,7 +69,9 @@ export function messageCard(row, ctx) {
 
 function field(row, f) {
   const id = `f-${row.message_id}-${f.name}`;
-  const described = [f.hint ? `${id}-hint` : null, f.error ? `${id}-error` : null].filter(Boolean).join(" ");
+  const notes = f.notes || [];
+  const described = [f.hint ? `${id}-hint` : null, f.error ? `${id}-error` : null,
+                     notes.length ? `${id}-coach` : null].filter(Boolean).join(" ");
   const common = { id, name: f.name, "aria-describedby": described || null, "aria-invalid": f.error ? "true" : null,
                    "aria-required": f.required ? "true" : null };
   let input;
@@ -86,7 +88,8 @@ function field(row, f) {
     el("label", { for: id, text: f.label }),
     f.hint ? el("p", { class: "hint", id: `${id}-hint`, text: f.hint }) : null,
     input,
-    f.error ? el("p", { class: "field-error", id: `${id}-error`, text: f.error }) : null);
+    f.error ? el("p", { class: "field-error", id: `${id}-error`, text: f.error }) : null,
+    notes.length ? el("ul", { class: "coach-notes", id: `${id}-coach` }, notes.map((note) => el("li", { text: note }))) : null);
 }
 
 export function formCard(row, ctx) {

@@ -1,5 +1,7 @@
 """Modal submissions: the engine validates; field errors go back in the ack (`response_action:
-errors`) so the person fixes them in place. Slow work finishes after the ack."""
+errors`) so the person fixes them in place, and a form the coach has notes on comes back as an
+updated view (`response_action: update`) with the notes under their fields. Slow work finishes
+after the ack."""
 from __future__ import annotations
 
 import asyncio
@@ -9,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.middleware import WORKSPACE
-from adapters.slack.blocks import form_errors, submitted_values
+from adapters.slack.blocks import form_errors, form_view, submitted_values
 from bot.core.compose import ANSWER_FORM, SHARE_FORM
 from bot.core.events import FormSubmitted
 
@@ -34,6 +36,8 @@ def register(app: AsyncApp, edge: "SlackEdge") -> None:
             return
         if outcome.form is not None and outcome.form.has_errors:
             await ack(response_action="errors", errors=form_errors(outcome.form))
+        elif outcome.form is not None:
+            await ack(response_action="update", view=form_view(outcome.form, edge.wording))
         elif outcome.error:
             first = next(iter(values), None)
             await (ack(response_action="errors", errors={first: edge.wording("errors.submit_failed")})
