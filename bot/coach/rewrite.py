@@ -17,6 +17,7 @@ from bot.coach.lexicon import compile_pattern, load
 from bot.coach.model import Finding
 from bot.coach.morph import has_form, is_noun, is_word, verb_lemma
 from bot.coach.text import Segment, clauses, sentences
+from bot.coach.verbfinal import verb_final_action
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _NOT_VERBS = frozenset("in on at by for of to up out off with the a an more less all any some no".split())
@@ -95,16 +96,18 @@ def extract_action(clause: str, locale: str = "en", kinds: frozenset[str] = froz
     """
     copy = copy_for(locale)
     text = compile_pattern(copy["tails"]).sub("", clause).strip()
-    stages = [text]
+    stages, subordinate = [text], False
     for head in copy.get("heads", []):
         if isinstance(head, dict) and head.get("kinds") and not kinds & set(head["kinds"]):
             continue
         pattern, replace = (head["pattern"], head.get("replace", "")) if isinstance(head, dict) else (head, "")
-        text = compile_pattern(str(pattern)).sub(str(replace), text, count=1).lstrip()
+        peeled = compile_pattern(str(pattern)).sub(str(replace), text, count=1).lstrip()
+        subordinate = subordinate or (peeled != text and isinstance(head, dict) and bool(head.get("subordinate")))
+        text = peeled
         stages.append(text)
     text = compile_pattern(copy["tails"]).sub("", text).strip().rstrip(".!;:, ")
     if copy.get("verb_final"):
-        action = _verb_final_action(text, copy, locale)
+        action = verb_final_action(text, copy, locale, subordinate, lambda s: swap_pronouns(s, copy))
         return (action, False) if action else None
     negative = False
     neg = compile_pattern(r"\A(?:don't|dont|do\s+not|never|not)\s+").match(text)
@@ -125,40 +128,6 @@ def extract_action(clause: str, locale: str = "en", kinds: frozenset[str] = froz
             return swap_pronouns(shaped, copy), negative
     if verb and first:
         return _action(verb, text[first.end() :], copy), negative
-    return None
-
-
-def _zu(infinitive: str, copy: dict[str, Any]) -> str:
-    """The zu-infinitive of a verb-last language: "posten" -> "zu posten", "eintragen" -> "einzutragen"."""
-    low = infinitive.lower()
-    if low not in {str(w) for w in copy.get("not_separable", [])}:
-        for prefix in sorted((str(p) for p in copy.get("separable", [])), key=len, reverse=True):
-            if low.startswith(prefix) and len(low) > len(prefix) + 3:
-                return infinitive[: len(prefix)] + "zu" + infinitive[len(prefix) :]
-    return "zu " + infinitive
-
-
-def _verb_final_action(text: str, copy: dict[str, Any], locale: str) -> str | None:
-    """The action of a verb-last clause as a zu-infinitive phrase, or None when none is found.
-
-    "ihre Updates bis Freitag posten" -> "meine Updates bis Freitag zu posten"; an imperative
-    ("Tragt eure Urlaube im Kalender ein") gives its infinitive from the listed form.
-    """
-    words = text.split()
-    if not words or "," in text or compile_pattern(str(copy["left_in_action"])).search(text):
-        return None  # a subject, a finite verb or a second clause is left: the head was not peeled
-    imperatives = {str(v).lower() for v in load("directives", locale)["imperative"]["verbs"]}
-    separable = {str(p) for p in copy.get("separable", [])}
-    first = words[0].lower()
-    if first in imperatives and len(words) > 1:
-        stem = first[:-2] if first.endswith("et") else first[:-1] if first.endswith("t") else first
-        infinitive = first if first.endswith("en") else stem + "en"
-        rest = words[1:]
-        prefix = rest.pop().lower() if rest and rest[-1].lower() in separable else ""
-        verb = prefix + "zu" + infinitive if prefix else "zu " + infinitive
-        return swap_pronouns(" ".join([*rest, verb]), copy) if rest else None
-    if len(words) > 1 and re.fullmatch(r"[a-zäöüß]+(?:en|ern|eln)", words[-1]):
-        return swap_pronouns(" ".join([*words[:-1], _zu(words[-1], copy)]), copy)
     return None
 
 
@@ -216,15 +185,15 @@ def _strip_spans(part: Segment, spans: list[tuple[int, int]]) -> str:
     return re.sub(r"\s*,\s*(?=[,.!]|\Z)|\A\s*[,:;-]\s*", "", text).strip(" ,;:-")
 
 
-def _template(kinds: set[str], negative: bool, state: _State, joined: bool, copy: dict[str, Any], action: str) -> str:
-    """Which first-person frame the action goes into."""
+def _template(kinds: set[str], negative: bool, state: _State, joined: bool, action: str) -> str:
+    """Which first-person frame the action goes into (a key of reframe.yaml)."""
     if joined:
-        return copy["and_not" if negative else "and_more"]
+        return "and_not" if negative else "and_more"
     if "decision" in kinds and not negative:
-        return copy["decided"]
+        return "decided"
     if not negative and not state.tried and action.lower().startswith("try "):
-        return copy["try_again"]
-    return copy["try_not" if negative else ("try_more" if state.tried else "try_first")]
+        return "try_again"
+    return "try_not" if negative else ("try_more" if state.tried else "try_first")
 
 
 def _rewrite_clause(text: str, kinds: set[str], state: _State, joined: bool, locale: str) -> str | None:
@@ -233,16 +202,18 @@ def _rewrite_clause(text: str, kinds: set[str], state: _State, joined: bool, loc
     lead = ""
     anchor = compile_pattern(copy["anchor"]).match(text)
     if anchor and not joined:
-        lead, text = anchor.group("anchor") + ", ", text[anchor.end() :]
+        lead, text = str(copy["anchor_join"]).format(anchor=anchor.group("anchor")), text[anchor.end() :]
     reason = compile_pattern(copy["reason"]).match(text) if kinds & {"authority", "process"} else None
     if reason and not joined and not lead:
-        lead, text = reason.group("reason").rstrip(", ") + ", so ", text[reason.end() :]
+        lead, text = str(copy["reason_join"]).format(reason=reason.group("reason").rstrip(", ")), text[reason.end() :]
     found = extract_action(text, locale, frozenset(kinds))
     if found is None:
         return None
     action, negative = found
     action = compile_pattern(copy["fillers"]).sub("", action).rstrip("?!. ")
-    frame = _template(kinds, negative, state, joined, copy, action).format(action=action)
+    key = _template(kinds, negative, state, joined, action)
+    inverted = (copy.get("lead_frames") or {}).get(key) if lead else None  # German: "Ab sofort versuche ich"
+    frame = str(inverted or copy[key]).format(action=action)
     state.tried = True
     return lead + frame
 

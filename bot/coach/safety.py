@@ -28,11 +28,29 @@ def _safety(locale: str) -> dict[str, Any]:
 
 
 def _norm(word: str, locale: str) -> str:
-    """A word reduced for comparison: lower case, verb lemma, plural s dropped."""
+    """A word reduced for comparison: lower case, verb lemma, plural s dropped (or, for a locale
+    with stem_endings, a light stem, so "gepostet" and "zu posten" count as the same word)."""
     low = word.lower().strip("'’")
     lemma = verb_lemma(low, locale)
     low = lemma or low
+    data = _safety(locale)
+    if data.get("stem_endings"):
+        return _stem(low, data)
     return low[:-1] if len(low) > 3 and low.endswith("s") and not low.endswith("ss") else low
+
+
+def _stem(low: str, data: dict[str, Any]) -> str:
+    """Drop a "ge"/"zu" infix after a separable prefix, a leading "ge", then the longest ending."""
+    for prefix in sorted((str(p) for p in data.get("stem_prefixes", [])), key=len, reverse=True):
+        if low.startswith((prefix + "ge", prefix + "zu")) and len(low) > len(prefix) + 4:
+            low = prefix + low[len(prefix) + 2:]
+            break
+    else:
+        low = low[2:] if low.startswith("ge") and len(low) > 5 else low
+    for ending in sorted((str(e) for e in data["stem_endings"]), key=len, reverse=True):
+        if low.endswith(ending) and len(low) - len(ending) >= 4:
+            return low[: -len(ending)]
+    return low
 
 
 def content_words(text: str, locale: str = "en") -> set[str]:
