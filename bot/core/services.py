@@ -1,12 +1,12 @@
 """What every engine flow needs, passed in explicitly (handlers hold no globals)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock
-from bot.copy import Copy, load_copy
+from bot.copy import DEFAULT_LOCALE, Copy, load_copy
 from bot.core.port import DeliveryError, Platform, PlatformRegistry
 from bot.metrics import Metrics
 from storage.db import Database
@@ -51,7 +51,13 @@ class Services:
 
     def words(self, locale: str | None) -> Copy:
         """The engine's copy in a person's language (`person.locale`); None or unknown is English."""
-        return load_copy(locale or self.copy.locale)
+        return load_copy(locale or DEFAULT_LOCALE)
+
+    def speaking(self, locale: str | None) -> "Services":
+        """The same services with `copy` in one person's language: a flow for that person passes it
+        on, so every sentence and coach call below it (`services.copy.locale`) is theirs."""
+        words = self.words(locale)
+        return self if words is self.copy else replace(self, copy=words)
 
     def platform(self, workspace_id: str) -> Platform:
         return self.platforms.for_workspace(workspace_id)

@@ -161,6 +161,7 @@ async def enqueue_digest(services: Services, session: AsyncSession, pending: Pen
     """Records the digest (or the quiet note) once; None when exactly this one exists already."""
     share, leader = pending.share, pending.leader
     assert share.id is not None and leader.id is not None
+    services = services.speaking(leader.locale)  # the digest is the leader's, whoever asked for it
     follow_up = await follow_up_for(services, session, share)
     extra: dict[str, Any] = {"at": services.clock.now().isoformat()}
     if quiet:

@@ -50,9 +50,9 @@ class Engine:
     async def handle(self, event: events.Event) -> Outcome:
         self.services.metrics.inc("gofirst_events_total", kind=type(event).__name__)
         try:
-            await meet(self.services, event)
-            async with self.services.db.session() as session:
-                return await self._route(session, event) or Outcome()
+            services = self.services.speaking(await meet(self.services, event))  # the sender's language
+            async with services.db.session() as session:
+                return await self._route(services, session, event) or Outcome()
         except DeliveryError as exc:
             log.warning("%s for %s could not be answered: %s", type(event).__name__, event.workspace_id, exc.reason)
             return Outcome(error=exc.reason)
@@ -64,8 +64,7 @@ class Engine:
     async def _person(self, session: AsyncSession, workspace_id: str, user_id: str) -> Person:
         return await person_for(self.services, session, workspace_id, user_id)
 
-    async def _route(self, session: AsyncSession, event: events.Event) -> Outcome | None:
-        services = self.services
+    async def _route(self, services: Services, session: AsyncSession, event: events.Event) -> Outcome | None:
         match event:
             case events.CommandReceived():
                 await run_command(services, session, await self._person(session, event.workspace_id, event.user_id), event)
@@ -74,7 +73,7 @@ class Engine:
                 await actions.run_action(services, session, person, event)
             case events.FormSubmitted():
                 person = await self._person(session, event.workspace_id, event.user_id)
-                return await self._form(session, person, event)
+                return await self._form(services, session, person, event)
             case events.ChannelReplyPosted():
                 await record_reply(services, session, event)
             case events.ReplyEdited():
@@ -95,9 +94,10 @@ class Engine:
                 log.warning("unknown event %r ignored", type(event).__name__)
         return None
 
-    async def _form(self, session: AsyncSession, person: Person, event: events.FormSubmitted) -> Outcome:
+    async def _form(self, services: Services, session: AsyncSession, person: Person,
+                    event: events.FormSubmitted) -> Outcome:
         flow = FORMS.get(event.form_id)
         if flow is None:
             log.warning("unknown form %r from %s", event.form_id, event.workspace_id)
-            return Outcome(error=self.services.copy("errors.unknown_form"))
-        return Outcome(form=await flow(self.services, session, person, event.values, event.context))
+            return Outcome(error=services.copy("errors.unknown_form"))
+        return Outcome(form=await flow(services, session, person, event.values, event.context))

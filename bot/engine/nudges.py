@@ -16,17 +16,17 @@ from storage.tables import Nudge, Person
 
 
 def close_nudge(services: Services, session: AsyncSession, nudge: Nudge, state: NudgeState, outcome_key: str,
-                locale: str | None = None, **values: str) -> None:
-    """Records the leader's choice and, once committed, rewrites the nudge (in the leader's
-    `locale`) so its buttons don't linger."""
+                **values: str) -> None:
+    """Records the leader's choice and, once committed, rewrites the nudge (in the language the
+    flow speaks, the leader's) so its buttons don't linger."""
     if not states.can_move(nudge.state, state):
         return
     states.move(nudge, state)
     session.add(nudge)
     if not (nudge.channel_id and nudge.platform_message_id):
         return
-    text = prompt_for(services, nudge.pack, nudge.prompt_id, locale).text
-    message = compose.nudge_closed_message(services.words(locale), text, outcome_key, **values)
+    text = prompt_for(services, nudge.pack, nudge.prompt_id, services.copy.locale).text
+    message = compose.nudge_closed_message(services.copy, text, outcome_key, **values)
     effects.rewrite(services, session, nudge.workspace_id, Sent(nudge.channel_id, nudge.platform_message_id),
                     message, f"nudge {nudge.id}")
 
@@ -43,14 +43,14 @@ async def snooze_nudge(services: Services, session: AsyncSession, person: Person
     today = local_today(person, services.clock.now())
     until = parse_snooze("1w", today)
     await pause(session, person, "snooze", today, until)
-    close_nudge(services, session, nudge, NudgeState.SNOOZED, "nudge.snoozed", person.locale, until=until.isoformat())
+    close_nudge(services, session, nudge, NudgeState.SNOOZED, "nudge.snoozed", until=until.isoformat())
     return until.isoformat()
 
 
-def skip_nudge(services: Services, session: AsyncSession, nudge: Nudge, person: Person | None = None) -> None:
-    close_nudge(services, session, nudge, NudgeState.SKIPPED, "nudge.skipped", person.locale if person else None)
+def skip_nudge(services: Services, session: AsyncSession, nudge: Nudge) -> None:
+    close_nudge(services, session, nudge, NudgeState.SKIPPED, "nudge.skipped")
 
 
 def decline_nudge(services: Services, session: AsyncSession, person: Person, nudge: Nudge) -> None:
     set_opted_out(session, person, True)
-    close_nudge(services, session, nudge, NudgeState.DECLINED, "nudge.declined", person.locale)
+    close_nudge(services, session, nudge, NudgeState.DECLINED, "nudge.declined")

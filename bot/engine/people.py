@@ -19,29 +19,30 @@ from storage.tables import Person
 log = logging.getLogger(__name__)
 
 
-async def newcomer(services: Services, event: events.Event) -> str | None:
-    """The platform id of the person this event may introduce, if they are new to GoFirst. Thread
-    replies and channel joins only count where GoFirst has a share or a team. Someone already
-    known learns the language the platform gave on the way (unless they chose one)."""
+async def newcomer(services: Services, event: events.Event) -> tuple[str | None, str | None]:
+    """The platform id of the person this event may introduce, if they are new to GoFirst, and the
+    language of the person it names. Thread replies and channel joins only introduce someone where
+    GoFirst has a share or a team. Someone already known learns the language the platform gave
+    on the way (unless they chose one)."""
     known_id = event.platform_user_id if isinstance(event, events.ProfileSeen) else None
     user_id = getattr(event, "user_id", None) or known_id
     if not isinstance(user_id, str) or not user_id:
-        return None
+        return None, None
     async with services.db.session() as session:
         person = await find_person(session, event.workspace_id, user_id)
         if person is not None:
             if learn_locale(person, event.locale):
                 session.add(person)
-            return None
+            return None, person.locale
         if known_id is not None:  # seeing a name introduces nobody
-            return None
+            return None, None
         if isinstance(event, events.ChannelReplyPosted):
             if await share_for_thread(session, event.workspace_id, event.channel_id, event.thread_id) is None:
-                return None
+                return None, None
         elif isinstance(event, events.MemberJoined):
             if await team_by_channel(session, event.workspace_id, event.channel_id) is None:
-                return None
-    return user_id
+                return None, None
+    return user_id, None
 
 
 def learn_locale(person: Person, code: str | None) -> bool:
@@ -52,11 +53,12 @@ def learn_locale(person: Person, code: str | None) -> bool:
     return True
 
 
-async def meet(services: Services, event: events.Event) -> None:
-    """Stores a newcomer with their name, timezone and language from the platform profile."""
-    user_id = await newcomer(services, event)
+async def meet(services: Services, event: events.Event) -> str | None:
+    """Stores a newcomer with their name, timezone and language from the platform profile; returns
+    the language of the person the event names (None: English, or nobody named)."""
+    user_id, known_locale = await newcomer(services, event)
     if user_id is None:
-        return
+        return known_locale
     profile: Profile | None = None
     try:
         profile = await services.platform(event.workspace_id).fetch_profile(event.workspace_id, user_id)
@@ -67,6 +69,7 @@ async def meet(services: Services, event: events.Event) -> None:
                                      profile.tz if profile else None)
         if learn_locale(person, (profile.locale if profile else None) or event.locale):
             session.add(person)
+        return person.locale
 
 
 async def person_for(services: Services, session: AsyncSession, workspace_id: str, user_id: str) -> Person:

@@ -62,7 +62,7 @@ def themes_of(author: Person | None, is_leader: bool, text: str) -> list[str]:
     """A teammate's barrier themes, for HR's anonymous counts; none for someone who opted out of analysis."""
     if is_leader or author is None or author.analysis_opted_out:
         return []
-    return classify_themes(text)
+    return classify_themes(text, author.locale or "en")
 
 
 async def delete_reply(session: AsyncSession, event: ReplyDeleted) -> bool:

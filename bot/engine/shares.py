@@ -120,10 +120,11 @@ async def claimed(session: AsyncSession, share: Share) -> bool:
 async def send_preview(services: Services, session: AsyncSession, person: Person, share: Share,
                        team: Team | None, intro_key: str | None = None) -> None:
     """Saves the draft, tags its barrier, and DMs the preview with the coach's notes."""
-    share.barrier_themes = [] if person.analysis_opted_out else classify_themes(share.barrier_text)
+    share.barrier_themes = ([] if person.analysis_opted_out
+                            else classify_themes(share.barrier_text, services.copy.locale))
     session.add(share)
     await session.flush()
-    check = check_draft(" ".join(share_fields(share).values()))
+    check = check_draft(" ".join(share_fields(share).values()), services.copy.locale)
     notes = [coach_note(f.text, f.why) for f in check.findings if f.kind != "missing_barrier"]
     message = compose.preview_message(services.copy, share, channel_label(team, share.channel_id), notes,
                                       offer_reframe=check.directive)
