@@ -7,23 +7,27 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.campaigns.audience import Audience, resolve_audience
 from bot.campaigns.service import transition
-from bot.delivery.nudges import find_nudge, plan_nudge
-from bot.delivery.states import NOT_COUNTED, NudgeState, move
+from bot.delivery.states import NOT_COUNTED
 from bot.core.port import UnknownPlatform
 from bot.core.services import Services
-from bot.scheduling.cap import Cap, apply_cap, working_hours_between
-from bot.scheduling.people import apply_zone, hours_of, profile_zone
-from bot.scheduling.planner import Cadence, PlanError, Slot, describe, parse_days, parse_hhmm, slots
+from bot.scheduling.batch import Plan, plan_chunk, record_checks, stale_profiles, unplanned
+from bot.scheduling.cap import Cap
+from bot.scheduling.people import apply_zone, profile_zone
+from bot.scheduling.planner import Cadence, PlanError, parse_days, parse_hhmm
 from storage.tables import Campaign, Nudge, Person
-from storage.tables.scheduling import CampaignSchedule, NudgeDelivery
+from storage.tables.scheduling import CampaignSchedule
 
 log = logging.getLogger(__name__)
 LOOKBACK = timedelta(days=7)
+CHUNK = 500                            # leaders planned (and committed) together
+PROFILE_MAX_AGE = timedelta(days=1)    # a zone checked more recently than this is used as stored
+PROFILE_BUDGET = 20                    # profile look-ups per tick (Slack's users.info: ~100 a minute)
 
 
 @dataclass
@@ -49,21 +53,6 @@ async def taken_times(session: AsyncSession, leader: Person, around: datetime, s
     return [n.sent_at or n.due_at for n in (await session.exec(query)).all() if n.id != skip_id]
 
 
-async def place_with_cap(session: AsyncSession, leader: Person, slot: Slot, cap: Cap) -> tuple[datetime | None, list[str]]:
-    due, why = apply_cap(slot.due, await taken_times(session, leader, slot.due_utc), hours_of(leader), cap)
-    return due, list(slot.reasons) + ([why] if why else [])
-
-
-def stale_reason(slot: Slot, leader: Person, now: datetime, grace_hours: float) -> str | None:
-    """A slot already further in the past than the grace window is recorded as missed at once,
-    so it neither goes out late nor uses up the cap for today's nudges."""
-    late = working_hours_between(slot.due_utc, now, hours_of(leader))
-    if slot.due_utc >= now or late <= grace_hours:
-        return None
-    return (f"missed: due {slot.due_utc.isoformat(timespec='minutes')}, {late:.1f} working hours late "
-            f"(grace {grace_hours:g}); not sent")
-
-
 async def plan_campaign(services: Services, campaign_id: int, *, cap: Cap = Cap(), grace_hours: float = 6.0,
                         horizon: timedelta = timedelta(hours=48)) -> TickReport:
     report, now = TickReport(), services.clock.now()
@@ -80,33 +69,28 @@ async def plan_campaign(services: Services, campaign_id: int, *, cap: Cap = Cap(
         await transition(services, *ended, "ended", actor="gofirst", via="planner", why="end date passed")
         log.warning("campaign %s: %s", campaign_id, "; ".join(report.problems))
         return report
-    await _refresh_zones(services, campaign_id, now, horizon)
     async with services.db.session() as session:
         context = await _context(session, campaign_id, now, report)
-        if context is None:
-            return report
-        campaign, cadence, schedule, since, audience = context
-        grace = schedule.grace_hours if schedule and schedule.grace_hours is not None else grace_hours
-        report.problems += [f"audience: {i!r} matches nobody" for i in audience.unknown]
-        for leader in audience.people:
-            wanted = slots(cadence, hours_of(leader), since, now + horizon)
-            new = [s for s in wanted if await find_nudge(session, campaign, leader, s.period) is None]
-            report.existing += len(wanted) - len(new)
-            for slot in new:
-                stale = stale_reason(slot, leader, now, grace)
-                due, reasons = (slot.due, list(slot.reasons)) if stale else await place_with_cap(session, leader, slot, cap)
-                held = stale or (None if due is not None else reasons[-1])
-                when = (due or slot.due).astimezone(now.tzinfo)
-                nudge, created = await plan_nudge(session, services, campaign, leader, slot.period, when)
-                if created and nudge.id is not None:
-                    if held:
-                        move(nudge, NudgeState.MISSED if stale else NudgeState.HELD, held)
-                        session.add(nudge)
-                    session.add(NudgeDelivery(nudge_id=nudge.id, note="; ".join(reasons)[:500] or None,
-                                              local_due=describe(when, hours_of(leader).tz)))
-                    report.planned += 1
-                    services.metrics.inc("gofirst_nudges_planned_total")
-                    await session.flush()
+    if context is None:
+        return report
+    campaign, cadence, schedule, since, audience = context
+    grace = schedule.grace_hours if schedule and schedule.grace_hours is not None else grace_hours
+    plan = Plan(campaign, services.packs[campaign.pack], cadence, cap, grace, since, now + horizon, now)
+    report.problems += [f"audience: {i!r} matches nobody" for i in audience.unknown]
+    budget = PROFILE_BUDGET
+    for start in range(0, len(audience.people), CHUNK):
+        chunk = audience.people[start:start + CHUNK]
+        budget -= await _refresh_zones(services, plan, chunk, budget)
+        for attempt in range(3):
+            try:
+                async with services.db.session() as session:  # a commit per chunk: its nudges may leave now
+                    todo, existing = await unplanned(session, plan, chunk)
+                    planned = await plan_chunk(session, plan, chunk, todo)
+                report.planned, report.existing = report.planned + planned, report.existing + existing
+                break
+            except IntegrityError:  # another replica planned some of these first: theirs stand
+                if attempt == 2:
+                    raise
     if report.problems:
         log.warning("campaign %s: %s", campaign_id, "; ".join(report.problems))
     return report
@@ -128,28 +112,35 @@ async def _context(session: AsyncSession, campaign_id: int, now: datetime,
     return campaign, cadence, schedule, since, await resolve_audience(session, campaign)
 
 
-async def _refresh_zones(services: Services, campaign_id: int, now: datetime, horizon: timedelta) -> None:
-    """Fresh zones from the platform profiles of the leaders about to get new sends (not on every
-    tick), asked with no transaction open; each change is written in a short one."""
+async def _refresh_zones(services: Services, plan: Plan, chunk: list[Person], budget: int) -> int:
+    """Fresh zones from the platform profiles of leaders about to get new sends whose profile was
+    last checked over PROFILE_MAX_AGE ago, at most `budget` of them, asked with no transaction open;
+    the changes and the checks are written in one short one. Returns how many were asked."""
+    if budget <= 0:
+        return 0
     async with services.db.session() as session:
-        context = await _context(session, campaign_id, now, TickReport())
-        if context is None:
-            return
-        campaign, cadence, _, since, audience = context
-        due = [leader for leader in audience.people
-               if any([await find_nudge(session, campaign, leader, s.period) is None
-                       for s in slots(cadence, hours_of(leader), since, now + horizon)])]
-    for leader in due:
+        todo, _ = await unplanned(session, plan, chunk)
+        candidates = [leader.id for leader in chunk if leader.id in todo and not leader.tz_overridden]
+        stale = set(await stale_profiles(session, [i for i in candidates if i is not None],
+                                         plan.now - PROFILE_MAX_AGE, budget))
+    zones: dict[int, str] = {}
+    for leader in (p for p in chunk if p.id in stale):
         try:
             platform = services.platform(leader.workspace_id)
         except UnknownPlatform:
             continue
         zone = await profile_zone(platform, leader)
-        if zone is not None:
-            async with services.db.session() as session:
-                fresh = await session.get(Person, leader.id)
-                if fresh is not None:
-                    apply_zone(session, fresh, zone)
+        if zone is not None and leader.id is not None:
+            zones[leader.id] = zone
+    if not stale:
+        return 0
+    async with services.db.session() as session:
+        await record_checks(session, sorted(stale), plan.now)
+        for leader in chunk:
+            fresh = await session.get(Person, leader.id) if leader.id in zones else None
+            if fresh is not None and apply_zone(session, fresh, zones[fresh.id or 0]):
+                leader.tz = fresh.tz  # the chunk is planned in the zone just learned
+    return len(stale)
 
 
 async def active_campaign_ids(services: Services) -> list[int]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
+from storage.tables.core import Nudge
 from storage.types import UTCDateTime, utcnow
 
 
@@ -59,3 +60,18 @@ class SchedulerLeader(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=40)
     holder: str = Field(max_length=200)
     since: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ProfileCheck(SQLModel, table=True):
+    """When the planner last asked the platform for a person's profile: a zone is refreshed when
+    this is old, not on every tick (a users.info call per leader per tick is minutes per workspace)."""
+
+    __tablename__ = "profile_check"
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True, ondelete="CASCADE")
+    checked_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+# The worker claims each workspace's due nudges on its own (every workspace sends concurrently).
+Index("ix_delivery_nudge_workspace_due", Nudge.__table__.c.workspace_id,  # type: ignore[attr-defined]
+      Nudge.__table__.c.state, Nudge.__table__.c.due_at)  # type: ignore[attr-defined]
