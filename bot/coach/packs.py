@@ -10,6 +10,7 @@ from typing import Any
 
 import jsonschema
 import yaml
+from yaml.reader import ReaderError
 
 
 class PackError(Exception):
@@ -90,16 +91,35 @@ def _fix_for(error: jsonschema.ValidationError) -> str:
     return "see prompts/packs/schema.json"
 
 
-def load_pack(path: Path | str) -> Pack:
-    """Load and validate one pack file; raises PackError naming the file, line and fix."""
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
+def _read(path: Path) -> tuple[yaml.Node | None, Any]:
+    """The file's YAML node tree and data; PackError for bytes that are not UTF-8, characters
+    YAML refuses, broken YAML and nesting too deep to read (each a line and a fix, not a traceback)."""
+    raw = path.read_bytes()
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _fail(path, raw.count(b"\n", 0, exc.start) + 1, f"byte 0x{raw[exc.start]:02x} is not UTF-8",
+                    "save the file as UTF-8 (most editors: Save with encoding > UTF-8)") from exc
+    try:
+        return yaml.compose(text), yaml.safe_load(text)
+    except ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise _fail(path, line, f"character U+{int(exc.character):04X} is not allowed in YAML",
+                    "delete it or write it as an escape inside double quotes, e.g. \"\\x1f\"") from exc
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise _fail(path, line, f"not valid YAML ({exc.problem})", "check the indentation and quoting") from exc
+    except yaml.YAMLError as exc:
+        raise _fail(path, 1, f"not valid YAML ({exc})", "check the indentation and quoting") from exc
+    except RecursionError as exc:
+        raise _fail(path, 1, "the YAML is nested too deeply to read",
+                    "a pack is a mapping with a list of nudges: remove the extra brackets or indentation") from exc
+
+
+def load_pack(path: Path | str) -> Pack:
+    """Load and validate one pack file; raises PackError naming the file, line and fix."""
+    path = Path(path)
+    node, data = _read(path)
     if node is None or not isinstance(data, dict):
         raise _fail(path, 1, "the pack is empty or not a mapping", "start with `id:`, `name:` and `nudges:`")
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(_schema()).iter_errors(data))
@@ -128,7 +148,7 @@ def load_packs(folder: Path | None = None) -> dict[str, Pack]:
         pack = load_pack(path)
         for index, nudge in enumerate(pack.nudges):
             if nudge.id in owners:
-                node = yaml.compose(path.read_text(encoding="utf-8"))
+                node = _read(path)[0]
                 line = _line_of(node, ["nudges", index, "id"]) if node is not None else 1
                 raise _fail(path, line, f"nudge id {nudge.id!r} is also in pack {owners[nudge.id]!r}",
                             "give it an id no other pack uses, e.g. with the pack's own prefix")

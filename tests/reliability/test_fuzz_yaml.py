@@ -35,16 +35,16 @@ TRICKS = ["", "---\n---\n", "- a\n- b", "a: b: c", "\t- tab", "!!python/object:o
           "\ufeffname: bom", "key: \"unterminated", "@reserved"]
 counter = itertools.count()
 PRINTABLE = string.printable.replace("\x0b", "").replace("\x0c", "")  # YAML refuses those two
-# What the fuzz found bot/coach/packs.py raising instead of a PackError (strict xfails below: a fix
-# turns them into failures, so the marker goes with it).
+# What the fuzz once found bot/coach/packs.py raising instead of a PackError, kept as cases.
 PACK_GAPS = {"not-utf8": "id: \udce9t\udce9", "control-character": "id: a\x1fb", "deep-nesting": "[" * 3000}
+PACK_FIXES = {"not-utf8": "save the file as UTF-8", "control-character": "delete it", "deep-nesting": "remove the extra"}
 
 
 @st.composite
 def yaml_texts(draw: st.DrawFn, valid: Any, hostile: bool = True) -> bytes:
     """A file as someone might hand it over: edited a bit wrong, any YAML value, YAML oddities, any
     text, or bytes that are not UTF-8 (`hostile=False`: only printable UTF-8 text nested as people
-    write it, the loader's known gaps aside; see PACK_GAPS)."""
+    write it)."""
     kinds = ["mutated", "mutated", "mutated", "any", "trick", "text"] + (["not_utf8"] if hostile else [])
     kind = draw(st.sampled_from(kinds))
     if kind == "mutated":
@@ -104,18 +104,17 @@ def loads_or_names_the_problem(path: Path) -> None:
 
 
 @FUZZ
-@given(raw=yaml_texts(PACK, hostile=False))
+@given(raw=yaml_texts(PACK))
 def test_a_prompt_pack_loads_or_names_file_line_and_fix(tmp_path: Path, raw: bytes) -> None:
     path = tmp_path / "going-first.yaml"
     path.write_bytes(raw)
     loads_or_names_the_problem(path)
 
 
-@pytest.mark.parametrize("raw", [pytest.param(text.encode("utf-8", "surrogateescape"), id=name)
-                                 for name, text in PACK_GAPS.items()])
-@pytest.mark.xfail(strict=True, reason="bot/coach/packs.py (the coach's; not edited here) lets these through "
-                                       "as a traceback instead of a PackError: reported")
-def test_the_pack_loader_gaps_the_fuzz_found(tmp_path: Path, raw: bytes) -> None:
+@pytest.mark.parametrize("name", list(PACK_GAPS))
+def test_the_pack_loader_gaps_the_fuzz_found_are_named_with_the_fix(tmp_path: Path, name: str) -> None:
     path = tmp_path / "going-first.yaml"
-    path.write_bytes(raw)
-    loads_or_names_the_problem(path)
+    path.write_bytes(PACK_GAPS[name].encode("utf-8", "surrogateescape"))
+    with pytest.raises(PackError) as caught:
+        load_pack(path)
+    assert str(caught.value).startswith(f"{path}:1: ") and PACK_FIXES[name] in str(caught.value)
