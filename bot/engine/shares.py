@@ -154,7 +154,7 @@ async def reframe_share(services: Services, session: AsyncSession, person: Perso
 
     async def rewrite_and_preview() -> None:
         rewritten, _source = await reframe_with_llm(fields, services.llm_url, services.llm_model,
-                                                    opted_out=person.opted_out)
+                                                    opted_out=person.opted_out, locale=services.copy.locale)
         async with services.db.session() as later:
             draft = await later.get(Share, share_id)
             leader = await later.get(Person, person_id)

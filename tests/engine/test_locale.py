@@ -89,3 +89,41 @@ async def test_an_english_leader_keeps_english_nudges(runtime: Runtime, platform
     nudge, _ = await send_now(runtime.services, demo.campaign_id, demo.leader_id)
     english = next(p for p in runtime.services.packs[nudge.pack].nudges if p.id == nudge.prompt_id)
     assert platform.last("dm").message.title == "Time to go first" and english.text in platform.last("dm").message.text
+
+
+GERMAN_ORDER = {"try": "Ab Montag müssen alle ihre Updates im Kanal posten.",
+                "why": "Entscheidungen bleiben in meinem Postfach hängen.",
+                "barrier": "ehrlich gesagt die Zeit", "ask": "Was macht es für euch schwer?", "channel": DEMO_CHANNEL}
+
+
+async def test_a_german_leader_is_coached_in_german_and_gets_a_german_digest_and_answer_form(
+        runtime: Runtime, platform: RecordingPlatform, demo: DemoIds) -> None:
+    await say(runtime, platform, "language de")
+    await runtime.engine.handle(events.CommandReceived(W, "alex", "share"))
+    form = platform.last("form").form
+    assert form is not None and form.title == "Geh voran"
+    outcome = await runtime.engine.handle(events.FormSubmitted(W, "alex", "share", GERMAN_ORDER, form.context))
+    assert outcome.form is not None and outcome.form.notes[0] == GERMAN("coaching.share.intro")
+    await runtime.engine.handle(events.FormSubmitted(W, "alex", "share", GERMAN_ORDER, outcome.form.context))
+    preview = platform.last("dm").message
+    assert GERMAN("share.preview.coach_intro") in preview.text and "ein Vorbild-Post sagt" in preview.text
+    reframe = next(a for a in preview.actions if a.action_id == "share.reframe")
+    assert reframe.label == "Die Vorbild-Version nehmen"
+    await runtime.engine.handle(events.ActionClicked(W, "alex", "share.reframe", reframe.value))
+    rewritten = platform.last("dm").message
+    assert rewritten.text.startswith(GERMAN("share.preview.reframed")) and "versuche ich" in rewritten.text
+    post = next(a for a in rewritten.actions if a.action_id == "share.post")
+    await runtime.engine.handle(events.ActionClicked(W, "alex", "share.post", post.value))
+    assert platform.last("post").message.title == "Alex Rivera geht voran"
+    thread = platform.last("post").sent.message_id
+
+    await runtime.engine.handle(events.ChannelReplyPosted(W, DEMO_CHANNEL, thread, "r1", "sam",
+                                                          "Die IT sperrt die App auf meinem Laptop"))
+    assert await send_digest(runtime.services, int(post.value))  # sent by the clock: still the leader's language
+    digest = platform.last("dm").message
+    assert digest.title == "Dein Team hat geantwortet" and digest.text.startswith("1 neue Antwort auf deinen Beitrag")
+    answer = next(a for a in digest.actions if a.action_id == "digest.answer")
+    assert answer.label == "Sam Okafor antworten"
+    await runtime.engine.handle(events.ActionClicked(W, "alex", "digest.answer", answer.value))
+    answer_form = platform.last("form").form
+    assert answer_form is not None and answer_form.title == "Den Kreis schließen"
