@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.progress import Progress, TaskID
 from sqlmodel import col, func, or_, select
 
 from bot.cli.campaign import actor
 from bot.cli.common import fail, run, settings_from
+from bot.cli.progress import QUIET, progress_bar
 from bot.core.port import DeliveryError
-from bot.directory.csv_import import BadCsv, ImportReport, import_csv
-from bot.directory.source import NoDirectory, source_for
+from bot.directory.csv_import import BadCsv, ImportReport, import_csv, read_rows
+from bot.directory.source import DirectoryGroupInfo, DirectoryPerson, DirectorySource, NoDirectory, source_for
 from bot.directory.sync import SyncReport, sync_directory
 from bot.runtime import Runtime, build_runtime
 from storage.identity import platform_of
@@ -34,10 +36,36 @@ def _slack(runtime: Runtime, workspace: str) -> None:
             fail(str(exc))
 
 
+class Watched:
+    """The platform's directory, advancing a progress task as each listing comes back (the
+    listings are the slow part: one paginated call per kind and one per channel)."""
+
+    def __init__(self, source: DirectorySource, bar: Progress, task: TaskID) -> None:
+        self.source, self.bar, self.task = source, bar, task
+
+    def _step(self, next_step: str) -> None:
+        self.bar.update(self.task, advance=1, description=next_step)
+
+    async def list_people(self, workspace_id: str) -> list[DirectoryPerson]:
+        people = await self.source.list_people(workspace_id)
+        self._step(f"{len(people)} people listed; user groups")
+        return people
+
+    async def list_user_groups(self, workspace_id: str) -> list[DirectoryGroupInfo]:
+        groups = await self.source.list_user_groups(workspace_id)
+        self._step(f"{len(groups)} user groups listed; channels")
+        return groups
+
+    async def channel_members(self, workspace_id: str, channel: str) -> DirectoryGroupInfo:
+        members = await self.source.channel_members(workspace_id, channel)
+        self._step(f"channel {members.handle or channel} listed")
+        return members
+
+
 @directory_app.command("sync")
 def sync(workspace: str = WORKSPACE,
-         channel: list[str] = typer.Option([], "--channel", help="Also sync this channel's members (repeatable).")
-         ) -> None:
+         channel: list[str] = typer.Option([], "--channel", help="Also sync this channel's members (repeatable)."),
+         quiet: bool = QUIET) -> None:
     """Store every person, user group and team channel's members the platform lists."""
     settings = settings_from()
 
@@ -46,8 +74,11 @@ def sync(workspace: str = WORKSPACE,
         try:
             await require_current(runtime.db)
             _slack(runtime, workspace)
-            return await sync_directory(runtime.services, workspace, source_for(runtime.services, workspace),
-                                        actor=actor(), via="cli", channels=channel)
+            source = source_for(runtime.services, workspace)
+            with progress_bar(quiet) as bar:
+                watched = Watched(source, bar, bar.add_task("listing people", total=None))
+                return await sync_directory(runtime.services, workspace, watched, actor=actor(), via="cli",
+                                            channels=channel)
         finally:
             await runtime.db.dispose()
 
@@ -66,7 +97,7 @@ def sync(workspace: str = WORKSPACE,
 @directory_app.command("import")
 def import_command(path: Path = typer.Argument(..., help="CSV: email or platform_id, name, timezone, "
                                                          "team_channel, role (leader or member)."),
-                   workspace: str = WORKSPACE) -> None:
+                   workspace: str = WORKSPACE, quiet: bool = QUIET) -> None:
     """Add or update people from a CSV; every row it can't use is listed with the reason."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -78,7 +109,10 @@ def import_command(path: Path = typer.Argument(..., help="CSV: email or platform
         runtime = build_runtime(settings)
         try:
             await require_current(runtime.db)
-            return await import_csv(runtime.services, workspace, text, actor=actor(), via="cli")
+            with progress_bar(quiet) as bar:
+                task = bar.add_task("importing people", total=len(read_rows(text)))
+                return await import_csv(runtime.services, workspace, text, actor=actor(), via="cli",
+                                        on_row=lambda: bar.advance(task))
         finally:
             await runtime.db.dispose()
 

@@ -15,6 +15,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli.common import fail, run, settings_from
+from bot.cli.progress import QUIET, progress_bar
 from bot.coach import THEMES, theme_label
 from bot.insights import (BY, OUTCOMES, BadRecord, BadView, Change, Insights, Thresholds, action_effects,
                           add_action, barriers, campaign_trends, list_actions, load_insights, to_csv)
@@ -141,13 +142,20 @@ def export_command(
     export_format: str = typer.Option("csv", "--format", help="Only csv for now."),
     period: str = typer.Option("month", "--period", help=f"One of {', '.join(KINDS)} (ignored with --by week)."),
     output: Path | None = typer.Option(None, "--output", help="Write to this file instead of standard output."),
+    quiet: bool = QUIET,
 ) -> None:
     """Every outcome and theme figure as CSV (UTF-8): period,group_kind,group,metric,value,note.
     A withheld figure has an empty value and a note saying why and where it was pooled."""
     if export_format != "csv":
         fail(f"--format: {export_format!r} is not supported; use --format csv")
     _check(by, period)
-    text = to_csv(_insights(workspace).rows(by, period))
+    with progress_bar(quiet) as bar:  # loading, grouping, then each row written
+        task = bar.add_task("loading records", total=None)
+        insights = _insights(workspace)
+        bar.update(task, description="grouping figures")
+        rows = insights.rows(by, period)
+        bar.update(task, description="writing CSV", total=len(rows), completed=0)
+        text = to_csv(bar.track(rows, task_id=task))
     if output is None:
         typer.echo(text, nl=False)
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -63,13 +64,15 @@ def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-async def import_csv(services: Services, workspace_id: str, text: str, *, actor: str, via: str) -> ImportReport:
+async def import_csv(services: Services, workspace_id: str, text: str, *, actor: str, via: str,
+                     on_row: Callable[[], object] = lambda: None) -> ImportReport:
     rows, report = read_rows(text), ImportReport()
     async with services.db.session() as session:
         if await session.get(Workspace, workspace_id) is None:
             raise BadCsv(f"workspace {workspace_id!r} is not installed")
         for line, row in rows:
             problem = await _import_row(session, workspace_id, row, report)
+            on_row()  # the CLI's progress bar
             if problem:
                 report.unresolved.append(Unresolved(line, row.get("email") or row.get("platform_id", ""), problem))
         session.add(AuditEntry(workspace_id=workspace_id, actor=actor, action="directory.imported",
