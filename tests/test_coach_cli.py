@@ -45,7 +45,11 @@ def test_check_json_says_null_when_no_clean_rewrite_and_takes_a_locale(app: type
     assert "no_clean_rewrite" in [f["kind"] for f in data["findings"]]
     german = json.loads(runner.invoke(app, ["coach", "check", "--json", "--locale", "de",
                                             "Alle müssen ihre Updates im Kanal posten."]).output)
+    assert set(german) == {"directive", "findings", "suggestion"}
     assert german["directive"] is True and german["findings"][0]["text"] == "Alle müssen"
+    assert german["suggestion"] == "Ich versuche, meine Updates im Kanal zu posten."
+    whys = " ".join(f["why"] for f in german["findings"])
+    assert "Hindernis" in whys and "barrier" not in whys  # German copy, not the English fallback
 
 
 def test_check_reads_one_text_per_line_from_stdin(app: typer.Typer) -> None:
@@ -86,9 +90,17 @@ def test_eval_prints_scores_per_locale_split_and_kind(app: typer.Typer) -> None:
     for kind in ("passive", "wish", "authority", "expectation", "consequence", "decision", "polite", "process", "blame"):
         assert ("en", kind) in kinds and ("de", kind) in kinds
     assert all(r["split"] == "test" for r in rows if r["task"] in ("kind", "rewrite"))
+    themes = {(r["locale"], r["task"]) for r in rows if r["task"].startswith("theme:")}
+    assert {(loc, f"theme:{t}") for loc in ("en", "de") for t in ("time", "fear", "policy", "it_access")} <= themes
+    rewrites = {(r["locale"], r["kind"]): r for r in rows if r["task"] == "rewrite"}
+    for loc in ("en", "de"):
+        total = rewrites[(loc, "all")]
+        assert total["detected"] == sum(r["detected"] for (lo, k), r in rewrites.items() if lo == loc and k != "all")
+        assert rewrites[(loc, "wish")]["passing"] > 0 and rewrites[(loc, "blame")]["passing"] == 0
     assert all(0.0 <= r["f1"] <= 1.0 and r["n"] > 0 for r in rows if "f1" in r)
     table = runner.invoke(app, ["coach", "eval", "--locale", "en"]).output
     assert "precision" in table and "recall" in table and "F1" in table and "[de]" not in table
+    assert "held-out replies by theme" in table and "held-out rewrites by kind" in table
 
 
 def test_eval_on_a_tiny_folder_counts_errors(app: typer.Typer, tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ def test_german_held_out_figures() -> None:
     assert got[("themes", "test")] >= 0.90
 
 
-@pytest.mark.parametrize("locale, offered", [("en", 0.6), ("de", 0.1)])
+@pytest.mark.parametrize("locale, offered", [("en", 0.65), ("de", 0.5)])
 def test_held_out_rewrites_pass_every_check(locale: str, offered: float) -> None:
     r = evaluate_rewrites(DEFAULT_DATA, locale, "test")
     assert r.candidates > 0 and r.pass_rate >= 0.95

@@ -13,7 +13,8 @@ from pathlib import Path
 import typer
 
 from bot.coach import check_draft, classify_themes, theme_label
-from bot.coach.evaluate import DEFAULT_DATA, data_folder, evaluate, evaluate_kinds, evaluate_rewrites, locales
+from bot.coach.evaluate import (DEFAULT_DATA, data_folder, evaluate, evaluate_kinds, evaluate_rewrite_kinds,
+                                evaluate_rewrites, evaluate_theme_labels, locales)
 
 coach_app = typer.Typer(
     help="The coach: spot directive drafts, suggest a modelling version, tag barrier themes.",
@@ -128,11 +129,24 @@ def _print_scores(data: Path, loc: str, as_json: bool) -> None:
         row = {"locale": loc, "task": "kind", "split": k.split, "kind": k.kind, "directive": k.directive, "n": k.n,
                "flagged": k.flagged, "correct": round(k.correct, 3)}
         _emit(row, f"{k.kind:<14} {str(k.directive).lower():<9} {k.n:>4} {k.flagged:>7} {k.correct:>7.3f}", as_json)
-    r = evaluate_rewrites(data, loc, "test")
-    row = {"locale": loc, "task": "rewrite", "split": r.split, "detected": r.detected, "candidates": r.candidates,
-           "passing": r.passing, "pass_rate": round(r.pass_rate, 3), "offered_rate": round(r.offered_rate, 3)}
-    _emit(row, f"rewrites (held out): {r.passing}/{r.candidates} candidates pass every check "
-               f"({r.pass_rate:.3f}); {r.passing}/{r.detected} detected drafts get a suggestion", as_json)
+    if not as_json:
+        typer.echo(f"held-out replies by theme (n = replies labelled with it)\n{'theme':<14} {'n':>4} {'precision':>9} "
+                   f"{'recall':>7} {'F1':>6}")
+    for t in evaluate_theme_labels(data, loc, "test"):
+        row = {"locale": loc, "task": t.task, "split": t.split, "n": t.n, "precision": round(t.precision, 3),
+               "recall": round(t.recall, 3), "f1": round(t.f1, 3)}
+        _emit(row, f"{t.task[6:]:<14} {t.n:>4} {t.precision:>9.3f} {t.recall:>7.3f} {t.f1:>6.3f}", as_json)
+    if not as_json:
+        typer.echo(f"held-out rewrites by kind (of detected drafts: candidates, passing every check)\n"
+                   f"{'kind':<14} {'detected':>8} {'made':>5} {'passing':>7}")
+    for r in [*evaluate_rewrite_kinds(data, loc, "test"), evaluate_rewrites(data, loc, "test")]:
+        row = {"locale": loc, "task": "rewrite", "split": r.split, "kind": r.kind, "detected": r.detected,
+               "candidates": r.candidates, "passing": r.passing, "pass_rate": round(r.pass_rate, 3),
+               "offered_rate": round(r.offered_rate, 3)}
+        line = (f"{r.kind:<14} {r.detected:>8} {r.candidates:>5} {r.passing:>7}" if r.kind != "all" else
+                f"rewrites (held out): {r.passing}/{r.candidates} candidates pass every check "
+                f"({r.pass_rate:.3f}); {r.passing}/{r.detected} detected drafts get a suggestion")
+        _emit(row, line, as_json)
 
 
 def register(app: typer.Typer) -> None:

@@ -132,6 +132,28 @@ def score_themes(rows: list[dict[str, Any]], split: str, locale: str = "en") -> 
     return Score("themes", split, n, tp, fp, fn, locale)
 
 
+def score_theme_labels(rows: list[dict[str, Any]], split: str, locale: str = "en") -> list[Score]:
+    """One score per barrier theme (task "theme:<key>"), so a weak theme is visible behind the micro average."""
+    counts: dict[str, list[int]] = {}
+    for row in rows:
+        if not _in(split, row):
+            continue
+        predicted, gold = set(classify_themes(row["text"], locale)), set(row["themes"])
+        for theme in predicted | gold:
+            cell = counts.setdefault(theme, [0, 0, 0, 0])
+            cell[0] += theme in gold
+            cell[1] += theme in predicted and theme in gold
+            cell[2] += theme in predicted and theme not in gold
+            cell[3] += theme in gold and theme not in predicted
+    return [Score(f"theme:{t}", split, n, tp, fp, fn, locale) for t, (n, tp, fp, fn) in sorted(counts.items())]
+
+
+def evaluate_theme_labels(data_dir: Path = DEFAULT_DATA, locale: str = "en", split: str = "test") -> list[Score]:
+    """Per-theme scores of one locale on one split (n counts the replies labelled with the theme)."""
+    path = data_folder(data_dir, locale) / "themes.jsonl"
+    return score_theme_labels(read_jsonl(path), split, locale) if path.is_file() else []
+
+
 def evaluate(data_dir: Path = DEFAULT_DATA, locale: str = "en") -> list[Score]:
     """Scores for both tasks on the dev and test splits of one locale."""
     folder = data_folder(data_dir, locale)
@@ -157,6 +179,7 @@ class RewriteScore:
     candidates: int
     passing: int
     locale: str = "en"
+    kind: str = "all"
 
     @property
     def pass_rate(self) -> float:
@@ -167,14 +190,17 @@ class RewriteScore:
         return self.passing / self.detected if self.detected else 0.0
 
 
-def score_rewrites(rows: list[dict[str, Any]], split: str, locale: str = "en") -> RewriteScore:
-    """Candidate rewrites (before the safety gate) of detected directive drafts, and how many pass."""
+def score_rewrites(rows: list[dict[str, Any]], split: str, locale: str = "en", kind: str | None = None) -> RewriteScore:
+    """Candidate rewrites (before the safety gate) of detected directive drafts, and how many pass;
+    kind: only drafts of that labelled kind."""
     from bot.coach.rewrite import rewrite_text
     from bot.coach.safety import problems
 
     detected = candidates = passing = 0
     for row in rows:
-        if not _in(split, row) or not row["directive"] or not is_directive(row["text"], locale):
+        if not _in(split, row) or not row["directive"] or (kind and row.get("kind") != kind):
+            continue
+        if not is_directive(row["text"], locale):
             continue
         detected += 1
         candidate = rewrite_text(row["text"], locale)
@@ -183,9 +209,16 @@ def score_rewrites(rows: list[dict[str, Any]], split: str, locale: str = "en") -
         candidates += 1
         stable = lambda s: not is_directive(s, locale) and rewrite_text(s, locale) == s  # noqa: E731
         passing += not problems(row["text"], candidate, locale, stable=stable)
-    return RewriteScore(split, detected, candidates, passing, locale)
+    return RewriteScore(split, detected, candidates, passing, locale, kind or "all")
 
 
 def evaluate_rewrites(data_dir: Path = DEFAULT_DATA, locale: str = "en", split: str = "test") -> RewriteScore:
     """Rewrite figures of one locale on one split (the held-out one by default)."""
     return score_rewrites(read_jsonl(data_folder(data_dir, locale) / "directives.jsonl"), split, locale)
+
+
+def evaluate_rewrite_kinds(data_dir: Path = DEFAULT_DATA, locale: str = "en", split: str = "test") -> list[RewriteScore]:
+    """Rewrite figures per directive kind, so "no clean rewrite" for pressure reads apart from a gap."""
+    rows = read_jsonl(data_folder(data_dir, locale) / "directives.jsonl")
+    kinds = sorted({str(r.get("kind")) for r in rows if r["directive"] and _in(split, r) and r.get("kind")})
+    return [score_rewrites(rows, split, locale, kind) for kind in kinds]
