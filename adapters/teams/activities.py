@@ -99,9 +99,11 @@ def timezone_of(activity: Activity) -> str | None:
 
 
 def locale_of(activity: Activity) -> str | None:
-    """The sender's client language (`de-DE`), when it looks like one; the engine keeps it only
-    until the person picks a language with the `language` command."""
-    locale = activity.locale
+    """The sender's client language (`de-DE`; the activity's own, else its clientInfo's), when it
+    looks like one; the engine keeps it only until the person picks one with `language`."""
+    info = next((e.additional_properties or {} for e in activity.entities or []
+                 if (e.type or "").lower() == "clientinfo"), {})
+    locale = activity.locale or info.get("locale")
     if isinstance(locale, str) and 2 <= len(locale) <= 16 and locale.replace("-", "").replace("_", "").isalpha():
         return locale
     return None
