@@ -62,6 +62,7 @@ async def observe(request: web.Request, handler: Callable) -> web.StreamResponse
     one, echoed back) and its latency under the matched route's pattern, never the raw URL."""
     given = request.headers.get("X-Request-Id", "")
     request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    metrics = request.app[RUNTIME].services.metrics  # the root app's, whichever app owns the route
     tokens, started, status = bind_request(request_id), time.perf_counter(), 500
     try:
         response = await handler(request)
@@ -75,7 +76,6 @@ async def observe(request: web.Request, handler: Callable) -> web.StreamResponse
     finally:
         resource = request.match_info.route.resource
         route = resource.canonical if resource is not None else "unmatched"
-        metrics = request.app[RUNTIME].services.metrics
         metrics.observe("gofirst_http_request_duration_seconds", time.perf_counter() - started,
                         route=route, method=request.method)
         metrics.inc("gofirst_http_requests_total", route=route, method=request.method, status=str(status))

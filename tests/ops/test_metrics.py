@@ -10,7 +10,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.runtime import build_runtime
+from adapters.admin import console_mount
+from bot.app.mounts import privacy_hooks
+from bot.runtime import Runtime, build_runtime
 from bot.app.server import build_app
 from storage.tables import Nudge
 from tests.ops.samples import Scrape
@@ -119,3 +121,16 @@ def test_replicas_on_one_host_sum_through_the_multiprocess_folder(tmp_path) -> N
     scrape = Scrape(list(text_string_to_metric_families(run("3", "0", "scrape"))))
     assert scrape.value("gofirst_events_total", kind="CommandReceived") == 5
     assert scrape.value("gofirst_scheduler_leader") == 0
+
+
+async def test_the_console_sub_app_is_counted_under_its_own_patterns(runtime: Runtime) -> None:
+    app = build_app(runtime, [console_mount(privacy_hooks())])
+    async with serve(app) as base, aiohttp.ClientSession() as http:
+        for path in ("/admin/login", "/admin/static/console.css", "/admin/static/no-such-file.css"):
+            async with http.get(f"{base}{path}", allow_redirects=False):
+                pass
+        async with http.get(f"{base}/metrics") as response:
+            scrape = Scrape(list(text_string_to_metric_families(await response.text())))
+    routes = {s.labels["route"] for s in scrape.samples("gofirst_http_requests_total")}
+    assert {"/admin/login", "/admin/static"} <= routes
+    assert not any("css" in route for route in routes)
