@@ -108,3 +108,43 @@ def test_platform_locales_are_read_as_the_language() -> None:
     assert [normalize_locale(c) for c in ("de-DE", "de_AT", "DE", "en-GB", "fr-FR", "", None)] == \
         ["de", "de", "de", "en", "en", "en", "en"]
     assert load_copy("de-DE")("nudge.title") == "Zeit, voranzugehen"
+
+
+# --- no sentence in code ----------------------------------------------------------------------------
+MODEL = {"Action", "Fact", "Message", "FormField", "Form", "Bar", "Chart", "HomeSection", "HomeView"}
+SENTENCE = re.compile(r"[A-Za-zÄÖÜäöüß]{2,}(?:\s+[A-Za-zÄÖÜäöüß']{2,}){2,}")  # three words or more
+
+
+def literal_sentences(tree: "ast.AST") -> list[tuple[int, str]]:
+    """Text literals (plain or f-strings) handed to the neutral message model, which every edge
+    renders for a person: those must come from prompts/copy/."""
+    import ast
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in MODEL:
+            for value in [*node.args, *(k.value for k in node.keywords)]:
+                parts = [value] if isinstance(value, ast.Constant) else list(getattr(value, "values", []))
+                text = "".join(p.value for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str))
+                if SENTENCE.search(text):
+                    found.append((node.lineno, text))
+    return found
+
+
+def test_no_sentence_a_person_reads_is_written_in_python() -> None:
+    import ast
+
+    found = [f"{path.relative_to(ROOT)}:{line}: {text!r}" for folder in ("bot", "adapters")
+             for path in sorted((ROOT / folder).rglob("*.py"))
+             for line, text in literal_sentences(ast.parse(path.read_text(encoding="utf-8")))]
+    assert found == []
+
+
+def test_the_sentence_scan_catches_a_literal() -> None:
+    import ast
+
+    assert literal_sentences(ast.parse('Message(kind="info", text="You went first this week")')) == \
+        [(1, "You went first this week")]
+    assert literal_sentences(ast.parse('Action(ActionId.HOME_SHARE, f"Answer {name} now please", "1")')) == \
+        [(1, "Answer  now please")]
+    assert literal_sentences(ast.parse('Message(kind="info", text=copy("nudge.shared"))')) == []
