@@ -11,10 +11,11 @@ from sqlmodel import select as select_rows
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.streaks import iso_week, weeks_between
-from bot.insights.model import (ActionFact, CampaignFact, Facts, NudgeFact, PauseFact, ReplyFact, ShareFact,
-                                TeamFact)
+from bot.insights.model import (ActionFact, CampaignFact, Facts, NoteFact, NudgeFact, PauseFact, ReplyFact,
+                                ShareFact, TeamFact)
 from storage.tables import Campaign, Nudge, Pause, Reply, Share, Team
 from storage.tables.insights import BarrierAction, TeamDepartment
+from storage.tables.loop import PrivateNote
 
 NO_DEPARTMENT = "(no department)"
 FREEZING = ("snooze", "vacation")
@@ -47,6 +48,10 @@ async def load_facts(session: AsyncSession, workspace_id: str, today: date) -> F
     replies = (select(col(Reply.share_id), col(Reply.author_id), col(Reply.is_leader), col(Reply.themes))
                .join(Share, col(Share.id) == col(Reply.share_id))
                .where(col(Reply.workspace_id) == workspace_id, col(Share.status) == "posted", col(Reply.author_id).is_not(None)))
+    notes = (select(col(PrivateNote.share_id), col(PrivateNote.themes))
+             .join(Share, col(Share.id) == col(PrivateNote.share_id))
+             .where(col(PrivateNote.workspace_id) == workspace_id, col(Share.status) == "posted")
+             .order_by(col(PrivateNote.share_id), col(PrivateNote.id)))
     pauses = select(col(Pause.person_id), col(Pause.starts_on), col(Pause.ends_on)).where(
         col(Pause.workspace_id) == workspace_id, col(Pause.kind).in_(FREEZING))
     return Facts(
@@ -62,6 +67,7 @@ async def load_facts(session: AsyncSession, workspace_id: str, today: date) -> F
                      if i is not None),
         replies=tuple(ReplyFact(share, author, leader, tuple(themes))
                       for share, author, leader, themes in (await rows(replies)).all() if author is not None),
+        notes=tuple(NoteFact(share, tuple(themes)) for share, themes in (await rows(notes)).all() if themes),
         pauses=tuple(PauseFact(person, frozenset(weeks_between(start, end)))
                      for person, start, end in (await rows(pauses)).all()),
         actions=await load_actions(session, workspace_id),

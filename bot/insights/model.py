@@ -69,6 +69,14 @@ class ReplyFact:
 
 
 @dataclass(frozen=True)
+class NoteFact:
+    """A barrier told to a share's leader privately: its themes, never its author (there is none)."""
+
+    share_id: int
+    themes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PauseFact:
     """Weeks a snooze or vacation froze a leader's streak."""
 
@@ -99,6 +107,7 @@ class Facts:
     replies: tuple[ReplyFact, ...] = ()
     pauses: tuple[PauseFact, ...] = ()
     actions: tuple[ActionFact, ...] = ()
+    notes: tuple[NoteFact, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.coach.themes import OTHER, THEMES
 from bot.core.streaks import ShareOutcome, compute_streak
-from bot.insights.model import Facts
+from bot.insights.model import Facts, ShareFact
 from bot.insights.periods import Period
 
 WORKSPACE, DEPARTMENT, TEAM, CAMPAIGN = "workspace", "department", "team", "campaign"
@@ -17,6 +17,7 @@ STREAK_BUCKETS = ((0, 0, "streak:0"), (1, 2, "streak:1-2"), (3, 5, "streak:3-5")
 THEME_METRICS = tuple(f"theme:{t}" for t in THEMES)
 PEOPLE_METRICS = ("leaders_nudged", "leaders_shared", "repliers", "streak_leaders", "barrier_people", *THEME_METRICS)
 MESSAGE_METRICS = ("shares_posted", "shares_with_replies", "shares_answered", "replies")
+NO_TEAM, NOTES_PER_SHARE = 10**9, 10**4  # stand-ins for private notes (note_author)
 Weeks = dict[Group, dict[str, set[int]]]
 WeekAmounts = dict[Group, dict[str, dict[int, int]]]
 
@@ -86,6 +87,14 @@ class Tally:
                     found[person] = found.get(person, 0) + amount
 
 
+def note_author(share: ShareFact, slot: int) -> int:
+    """Private notes have no author, so each stands for an anonymous teammate: the n-th note of
+    any share of a team is the same stand-in (a negative id, never a person's). A teammate writes
+    at most one note per share, so a team's notes never count more people than wrote on one share."""
+    anchor = share.team_id if share.team_id is not None else NO_TEAM + share.leader_id
+    return -(anchor * NOTES_PER_SHARE + slot + 1)
+
+
 def themes_of(themes: Iterable[str]) -> set[str]:
     return {f"theme:{t}" if t in THEMES else f"theme:{OTHER}" for t in themes}
 
@@ -107,6 +116,9 @@ def tally(facts: Facts, groups: Groups) -> Tally:
         mine[reply.author_id] = mine.get(reply.author_id, 0) + 1
         for theme in themes_of(reply.themes):
             named.setdefault(reply.share_id, {}).setdefault(theme, set()).add(reply.author_id)
+    private: dict[int, list[tuple[str, ...]]] = {}
+    for note in facts.notes:
+        private.setdefault(note.share_id, []).append(note.themes)
     posted: dict[tuple[Group, str], set[int]] = {}
     for share in facts.shares:
         where = groups.of([share.team_id] if share.team_id else [], share.campaign_id)
@@ -120,6 +132,9 @@ def tally(facts: Facts, groups: Groups) -> Tally:
         themes = named.get(share.id, {})
         for theme in themes_of(share.themes):
             themes.setdefault(theme, set()).add(share.leader_id)
+        for slot, told in enumerate(private.get(share.id, ())):
+            for theme in themes_of(told):
+                themes.setdefault(theme, set()).add(note_author(share, slot))
         for theme, people in themes.items():
             found.add(theme, where, share.week, people)
         if themes:

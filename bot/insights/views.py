@@ -118,8 +118,19 @@ class Insights:
     def row(self, key: Key) -> Row:
         return self._row(key)[0]
 
+    @cached_property
+    def _explained(self) -> dict[Key, tuple[Row, Key | None]]:
+        return {}
+
     def _row(self, key: Key) -> tuple[Row, Key | None]:
-        """The row, and for a withheld one the figure it is pooled into."""
+        """The row, and for a withheld one the figure it is pooled into; kept, as this Insights is
+        reused by every page until the data changes (bot/insights/cache.py)."""
+        found = self._explained.get(key)
+        if found is None:
+            found = self._explained[key] = self._explain(key)
+        return found
+
+    def _explain(self, key: Key) -> tuple[Row, Key | None]:
         value = self.figure(key)
         period = self.period(key.period)
         progress = "period in progress" if self.lattice.current_week in period.weeks else ""
