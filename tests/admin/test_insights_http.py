@@ -47,7 +47,7 @@ async def test_outcomes_show_the_audited_figures_and_say_why_the_rest_are_withhe
     status, page = await hr.get(f"/admin/insights?by=department&kind=month&at={month}")
     assert status == 200
     nudged = insights.figure(insights.workspace_key(month, "leaders_nudged"))
-    assert nudged and f"<th scope=\"row\">{month}</th><td>{nudged:,}</td>" in page  # the trend table
+    assert nudged and f"<th scope=\"row\">{month}</th><td>{nudged:,}</td>" in page  # the trend table (a closed month)
     assert "<svg class=\"chart\"" in page and "Share rate" in page
     status, weekly = await hr.get("/admin/insights?by=team&kind=week")
     assert status == 200
