@@ -14,6 +14,8 @@ DIRECTIVE = {"try": "Everyone must post their weekly updates in #product-team fr
 async def test_a_directive_draft_is_coached_and_rewritten_in_one_click(server: Server) -> None:
     await server.post("/command", {"user": LEADER, "text": "share"})
     form = last(await server.dm(), "form")
+    _, coached = await server.post("/form", {"user": LEADER, "message_id": form["message_id"], "values": DIRECTIVE})
+    assert coached["coached"]  # the coach's notes come first, in the form; the same words again go on
     await server.post("/form", {"user": LEADER, "message_id": form["message_id"], "values": DIRECTIVE})
     preview = last(await server.dm(), "preview")["payload"]["message"]
     assert "Your coach noticed:" in preview["text"] and "“Everyone must”" in preview["text"]

@@ -101,7 +101,7 @@ async def test_nudge_share_reply_digest_answer_streak(server: Server) -> None:
     facts = [(f["label"], f["value"]) for f in digest["payload"]["message"]["facts"]]
     assert facts == [("Sam Okafor", "My barrier is meetings all afternoon."),
                      ("Priya Nair", "IT blocks the wiki when I'm on VPN.")]
-    assert texts(digest) == ["Answer Sam Okafor", "Answer Priya Nair"]
+    assert texts(digest) == ["Answer Sam Okafor", "Answer Priya Nair", "Raise “IT or tool access” with HR"]
 
     # Answering Sam posts Alex's answer in the thread, and the week counts.
     await click(server, digest, "Answer Sam Okafor")
