@@ -195,6 +195,10 @@ def verb_final_action(text: str, copy: dict[str, Any], locale: str, subordinate:
     if group is None:
         return None
     before, verb, passive = group
+    if passive and compile_pattern(str(copy.get("passive_agent", "(?!)"))).search(" ".join(before)):
+        return None  # "vom Teamleiter geprüft": someone else does it, nothing for the leader to take on
+    if before and before[0].lower() in _words(copy, "determiners"):
+        before = [before[0].lower(), *before[1:]]  # it opened the sentence; now it follows the frame
     if subordinate and not person and not passive:
         return None  # "dass die Planung im Kanal stattfindet": nobody to take the action over from
     if compile_pattern(str(copy["left_in_action"])).search(" ".join(before)):
