@@ -1,11 +1,13 @@
 """`gofirst demo-data`: a synthetic organisation with weeks of history, for demos and benchmarks."""
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from adapters.admin.accounts import AccountError, create_account
 from bot.cli.common import fail, run, settings_from
 from bot.insights.synthetic import Summary, WorkspaceNotEmpty, generate
 from storage.db import Database
@@ -20,6 +22,8 @@ def demo_data_command(
     seed: int = typer.Option(1, "--seed", help="Same seed and --until, same organisation."),
     until: str | None = typer.Option(None, "--until", help="Last week of history, YYYY-MM-DD (default: today)."),
     database_url: str | None = typer.Option(None, "--database-url", help="Overrides GOFIRST_DATABASE_URL."),
+    admin_email: str | None = typer.Option(None, "--admin-email", help="Also a console admin of the new workspace, "
+                                           "to open its dashboard at /admin/insights (the playground links there)."),
 ) -> None:
     """Fill a new workspace with a realistic organisation: departments, teams, names, zones, campaigns,
     weekly nudges, shares, replies naming barriers, leaders' answers, vacations and one HR action."""
@@ -33,6 +37,8 @@ def demo_data_command(
         fail(f"--until: {until!r} is not a date; write it as YYYY-MM-DD")
     settings = settings_from(database_url=database_url)
 
+    password = secrets.token_urlsafe(12)
+
     async def go() -> Summary:
         db = Database(settings.database_url)
         try:
@@ -41,8 +47,11 @@ def demo_data_command(
                           TimeElapsedColumn(), transient=True) as bar:
                 task = bar.add_task("leaders' history", total=leaders)
                 async with db.session() as session:
-                    return await generate(session, workspace, leaders, weeks, seed, last,
-                                          lambda done: bar.advance(task, done))
+                    summary = await generate(session, workspace, leaders, weeks, seed, last,
+                                             lambda done: bar.advance(task, done))
+            if admin_email:
+                await create_account(db, workspace, admin_email, "admin", password)
+            return summary
         finally:
             await db.dispose()
 
@@ -50,9 +59,14 @@ def demo_data_command(
         summary = run(go())
     except WorkspaceNotEmpty as exc:
         fail(f"--workspace: {exc}; pick a new id (demo data only fills an empty workspace)")
+    except AccountError as exc:
+        fail(f"--admin-email: {exc} (the demo data was written; add an account with `gofirst admin create-user`)")
     typer.echo(f"workspace {summary.workspace_id}: {summary.people} people in {summary.teams} teams, "
                f"{summary.campaigns} campaign(s), {summary.nudges} nudges, {summary.shares} shares, "
                f"{summary.replies} replies")
+    if admin_email:
+        typer.echo(f"console: sign in at /admin/login as {admin_email.strip().lower()} with password {password} "
+                   "and open /admin/insights")
 
 
 def register(app: typer.Typer) -> None:
