@@ -5,6 +5,7 @@ connections are inside a transaction: the answer must be none, every time."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from collections.abc import AsyncIterator
 from typing import Any
@@ -110,7 +111,8 @@ async def weekly_loop(live: Live, seeded: Seeded) -> None:
                      str(live.double.history["D0LEAD"][-1]["ts"]))
     await live.settle()
     view = live.double.of("views.open")[-1].args["view"]
-    await live.submit(LEADER, view, {**DIRECTIVE, "channel": CHANNEL})
+    _, coached = await live.submit(LEADER, view, {**DIRECTIVE, "channel": CHANNEL})  # the coach's notes first
+    await live.submit(LEADER, json.loads(coached)["view"], {**DIRECTIVE, "channel": CHANNEL})
     await live.settle()
     preview = live.dms_to(LEADER)[-1]
     await live.click(LEADER, "share.reframe", button(preview["blocks"], "share.reframe")["value"], "D0LEAD", "1.1")
