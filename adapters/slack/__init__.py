@@ -2,7 +2,6 @@
 `mount_socket_mode` also connects over Socket Mode when SLACK_APP_TOKEN is set."""
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from aiohttp import web
@@ -36,11 +35,8 @@ def mount(app: web.Application, runtime: Runtime, *, socket_mode: bool = False) 
             log.warning("Slack request to /slack/events from %s refused (%d): %s", request.remote, exc.status, exc)
             return web.json_response({"error": str(exc)}, status=exc.status)
         bolt_request = await to_bolt_request(request)
-        started = asyncio.all_tasks()
-        try:
+        try:  # the listener still running after the ack tracks itself (edge.ListenerStart)
             response = await edge.app.async_dispatch(bolt_request)
-            for task in asyncio.all_tasks() - started:  # bolt's listeners, still running after the ack
-                edge.track(task)
         except Exception:
             # A signed request bolt could not parse: say so, log it, never crash the server.
             log.exception("Slack request to /slack/events could not be handled")

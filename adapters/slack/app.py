@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp
 
 from adapters.slack import middleware
 from adapters.slack.directory import SlackDirectoryPlatform
-from adapters.slack.edge import SlackEdge
+from adapters.slack.edge import ListenerStart, SlackEdge
 from adapters.slack.listeners import actions, commands, events, views
 from adapters.slack.oauth import oauth_settings
 from adapters.slack.client import web_client
@@ -44,6 +44,7 @@ def build_edge(runtime: Runtime, *, socket_mode: bool = False) -> SlackEdge:
     edge.platform = SlackDirectoryPlatform(runtime.db, edge.wording, token=token, store=edge.store,
                                            base_url=settings.slack_api_url, on_workspace_lost=edge.workspace_lost)
 
+    edge.app.listener_runner.listener_start_handler = ListenerStart(edge)
     middleware.register(edge.app, edge)
     for group in (commands, actions, views, events):
         group.register(edge.app, edge)

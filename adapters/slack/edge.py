@@ -3,16 +3,20 @@ record of work still running after an ack (so shutdown and tests can wait for it
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import weakref
 from collections.abc import Coroutine
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.listener.async_listener_start_handler import AsyncListenerStartHandler
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
 from adapters.slack.dedupe import SeenEvents
-from adapters.slack.inbox import CURRENT, Replayer
+from adapters.slack.inbox import CURRENT, HANDLING, Handling, Replayer, finished
 from adapters.slack.spool import Spool, spool_path
 from adapters.slack.platform import SlackPlatform, team_of
 from bot.copy import Copy
@@ -24,6 +28,25 @@ from storage.identity import workspace_id as make_workspace_id
 from storage.repositories.people import ensure_workspace
 
 log = logging.getLogger(__name__)
+
+
+class ListenerStart(AsyncListenerStartHandler):
+    """Bolt runs this first inside each listener's own task (it acks, then works on): the task is
+    tracked for shutdown from its first step, and an Events API listener reports its event's end.
+    Finding the task this way costs the same however many requests are in flight."""
+
+    def __init__(self, edge: "SlackEdge") -> None:
+        self.edge = edge
+
+    async def handle(self, request: AsyncBoltRequest, response: BoltResponse | None) -> None:
+        task = asyncio.current_task()
+        if task is None:
+            return
+        self.edge.track(task)
+        handling = request.context.get(HANDLING)  # left there by the durable middleware
+        if isinstance(handling, Handling):
+            CURRENT.set(handling)  # this task's own context: `handle` marks a retry on it
+            task.add_done_callback(functools.partial(finished, self.edge, handling))
 
 
 class SlackEdge:
@@ -85,6 +108,7 @@ class SlackEdge:
 
     async def idle(self, timeout: float = 10.0) -> None:
         """Waits (bounded) until no work is running: for graceful shutdown and for tests."""
+        await asyncio.sleep(0)  # a listener bolt has just started takes its first step (and is tracked)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while self.busy and loop.time() < deadline:

@@ -44,7 +44,6 @@ class Host(Protocol):
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> "asyncio.Task[Any]": ...
 
-    def track(self, task: "asyncio.Task[Any]") -> "asyncio.Task[Any]": ...
 
 
 @dataclass
@@ -55,7 +54,8 @@ class Handling:
     retry: bool = False
 
 
-CURRENT: ContextVar[Handling | None] = ContextVar("gofirst_slack_event", default=None)
+HANDLING = "gofirst_handling"   # the bolt context key the durable middleware leaves it under
+CURRENT: ContextVar[Handling | None] = ContextVar("gofirst_slack_event", default=None)  # in its listener's task
 
 
 def identity(body: dict[str, Any]) -> tuple[str, str, str]:
@@ -124,10 +124,7 @@ class Replayer:
         request = AsyncBoltRequest(body=raw, headers={
             "content-type": "application/json", "x-slack-request-timestamp": stamp,
             "x-slack-signature": signature or "", REPLAY_HEADER: event_id})
-        started = asyncio.all_tasks()
-        await self.edge.app.async_dispatch(request)
-        for task in asyncio.all_tasks() - started:
-            self.edge.track(task)
+        await self.edge.app.async_dispatch(request)  # its listener tracks itself (edge.ListenerStart)
 
     async def _loop(self) -> None:
         while True:

@@ -4,7 +4,6 @@ url_verification and authorization steps: `workspace` names the workspace once f
 unprocessed, and learns from the listener whether the event was finished (inbox.py)."""
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -39,20 +38,14 @@ def register(app: AsyncApp, edge: "SlackEdge") -> None:
         return await next()
 
     @app.middleware
-    async def durable(request: AsyncBoltRequest, body: dict[str, Any], next: Next) -> BoltResponse:  # noqa: A002
+    async def durable(request: AsyncBoltRequest, body: dict[str, Any], context: dict[str, Any],
+                      next: Next) -> BoltResponse:  # noqa: A002
         if body.get("type") != "event_callback" or not body.get("event_id"):
             return await next()
         kind = str((body.get("event") or {}).get("type", ""))
         replay = request.headers.get(REPLAY_HEADER)
         if not replay and kind not in ALWAYS and not await inbox.accept(edge, request.raw_body, body):
             return BoltResponse(status=200, body="")
-        handling = inbox.Handling(str(body["event_id"]))
-        token = inbox.CURRENT.set(handling)
-        started = asyncio.all_tasks()
-        try:
-            response = await next()
-        finally:
-            inbox.CURRENT.reset(token)
-        for task in asyncio.all_tasks() - started:  # the listener, still running after the ack
-            task.add_done_callback(lambda done: inbox.finished(edge, handling, done))
-        return response
+        # bolt runs the listener after every middleware has returned: its task finds this there
+        context[inbox.HANDLING] = inbox.Handling(str(body["event_id"]))
+        return await next()
