@@ -87,6 +87,7 @@ async def plan_campaign(services: Services, campaign_id: int, *, cap: Cap = Cap(
                     todo, existing = await unplanned(session, plan, chunk)
                     planned = await plan_chunk(session, plan, chunk, todo)
                 report.planned, report.existing = report.planned + planned, report.existing + existing
+                services.metrics.inc("gofirst_nudges_planned_total", planned)
                 break
             except IntegrityError:  # another replica planned some of these first: theirs stand
                 if attempt == 2:

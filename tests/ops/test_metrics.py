@@ -14,7 +14,13 @@ from adapters.admin import console_mount
 from bot.app.mounts import privacy_hooks
 from bot.runtime import Runtime, build_runtime
 from bot.app.server import build_app
+from bot.delivery.worker import DeliveryWorker
+from bot.scheduling.scheduler import CampaignScheduler
+from bot.scheduling.ticks import plan_campaign
+from storage.db import is_sqlite
 from storage.tables import Nudge
+from tests.scheduling.conftest import make_world, utc
+from tests.support.recording import RecordingPlatform
 from tests.ops.samples import Scrape
 from tests.slack.conftest import LEADER, WORKSPACE, Live, Seeded
 from tests.support.live import serve
@@ -135,3 +141,33 @@ async def test_the_console_sub_app_is_counted_under_its_own_patterns(runtime: Ru
     routes = {s.labels["route"] for s in scrape.samples("gofirst_http_requests_total")}
     assert {"/admin/login", "/admin/static"} <= routes
     assert not any("css" in route for route in routes)
+
+
+async def scrape_app(runtime: Runtime) -> Scrape:
+    async with serve(build_app(runtime, [])) as base, aiohttp.ClientSession() as http:
+        async with http.get(f"{base}/metrics") as response:
+            return Scrape(list(text_string_to_metric_families(await response.text())))
+
+
+async def test_planning_sending_and_leading_move_their_figures(runtime: Runtime, clock: FixedClock,
+                                                                platform: RecordingPlatform) -> None:
+    world = await make_world(runtime)
+    clock.set(utc(2026, 11, 29, 12))  # Sunday noon: Monday 10:00 is ahead in every zone
+    planned = (await plan_campaign(runtime.services, await world.campaign(weekday=0, local_time="10:00"))).planned
+    waiting = await scrape_app(runtime)
+    assert planned == 4 and waiting.value("gofirst_nudges_planned_total") == 4
+    assert waiting.value("gofirst_outbox_depth", table="nudge", state="planned") == 4
+    assert waiting.value("gofirst_outbox_oldest_due_seconds") == 0  # planned, but none due yet
+    clock.set(utc(2026, 11, 30, 2))  # an hour after Kenji's Monday 10:00 in Tokyo; the others still ahead
+    assert (await scrape_app(runtime)).value("gofirst_outbox_oldest_due_seconds") == 3600
+    await DeliveryWorker(runtime.services).run_once()
+    sent = await scrape_app(runtime)
+    assert sent.value("gofirst_nudges_delivered_total", outcome="sent") == 1
+    assert sent.value("gofirst_outbox_depth", table="nudge", state="planned") == 3
+    assert sent.value("gofirst_outbox_oldest_due_seconds") == 0
+
+    scheduler = CampaignScheduler(runtime.services)
+    await (scheduler.start() if is_sqlite(runtime.db.url) else scheduler.elect_once())
+    assert scheduler.leading and (await scrape_app(runtime)).value("gofirst_scheduler_leader") == 1
+    await scheduler.stop()
+    assert (await scrape_app(runtime)).value("gofirst_scheduler_leader") == 0
