@@ -102,6 +102,9 @@ def test_hard_kinds_become_first_person_german() -> None:
         "Wir haben entschieden, dass das Team nächsten Monat zu Teams wechselt.":
             "Ich habe mich entschieden, nächsten Monat zu Teams zu wechseln.",
         "Bitte antwortet im Thread, nicht im Hauptkanal.": "Ich versuche, im Thread zu antworten, nicht im Hauptkanal.",
+        "Nur zur Erinnerung: Updates sind jeden Freitag im Kanal fällig.":
+            "Ich versuche, Updates jeden Freitag im Kanal zu posten.",
+        "Bitte stellt sicher, dass eure Updates bis Freitag da sind.": "Ich versuche, meine Updates bis Freitag zu posten.",
         "Die Wochenberichte werden bis Freitag hochgeladen.": "Ich versuche, die Wochenberichte bis Freitag hochzuladen.",
         "Die Geschäftsführung möchte, dass alle Abteilungen ihre Ziele offenlegen.": "Ich versuche, meine Ziele offenzulegen.",
         "Die Führung will mehr Sichtbarkeit, also müssen alle wöchentlich posten.":

@@ -92,6 +92,13 @@ def test_generated_variants_get_a_safe_suggestion_or_none(variant: tuple[str, st
     assert_safe(draft.lower() if lower else draft)
 
 
+def test_a_polite_opener_carries_its_request_and_responsibility_becomes_looking_after() -> None:
+    assert check_draft("Friendly reminder: timesheets go in by Thursday.").suggestion == \
+        "I'm trying to put my timesheets in by Thursday."
+    assert check_draft("Each team is responsible for its own documentation.").suggestion == \
+        "I'm trying to look after my own documentation."
+
+
 def test_the_gate_rejects_what_the_rewriter_gets_wrong() -> None:
     bad = {
         "Everyone must post updates.": "I'm trying to post updates. Everyone must too.",

@@ -224,12 +224,15 @@ def rewrite_sentence(sentence: Segment, found: list[Finding], state: _State, loc
     parts: list[str] = []
     pressure_spans = [(f.start, f.end) for f in found if f.kind == "pressure"]
     found = [f for f in found if f.kind == "pressure" or not any(s < f.end and f.start < e for s, e in pressure_spans)]
+    carried: set[str] = set()
     for part in clauses(sentence):
         inside = [f for f in found if part.start <= f.start < part.end]
-        kinds = {f.kind for f in inside}
-        dropped = [(f.start, f.end) for f in inside if f.kind in DROPPED_KINDS]
+        kinds, carried = {f.kind for f in inside} | carried, set()
         if kinds and kinds <= DROPPED_KINDS:
             continue  # pure pressure, a threat or blame: left out, its finding says why
+        if kinds and compile_pattern(str(copy.get("head_only", "(?!)"))).fullmatch(part.text):
+            carried = kinds  # "Friendly reminder:" opens the request in the next clause
+            continue
         if not kinds:
             if not compile_pattern(copy["vocative_only"]).fullmatch(part.text):
                 parts.append(finish(part.text, copy))
