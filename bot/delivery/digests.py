@@ -120,8 +120,8 @@ async def first_named(session: AsyncSession, leader: Person) -> dict[str, date]:
     """When the leader's teams first named each barrier theme: in a reply, privately or raised with HR."""
     replies = (select(col(Reply.themes), col(Reply.created_at)).join(Share, col(Share.id) == col(Reply.share_id))
                .where(Share.leader_id == leader.id, col(Reply.is_leader).is_(False)))
-    notes = (select(col(PrivateNote.themes), col(PrivateNote.told_on)).join(Share, col(Share.id) == col(PrivateNote.share_id))
-             .where(Share.leader_id == leader.id))
+    notes = (select(col(PrivateNote.themes), col(PrivateNote.told_on))
+             .join(Share, col(Share.id) == col(PrivateNote.share_id)).where(Share.leader_id == leader.id))
     raised = (select(col(RaisedBarrier.theme), col(RaisedBarrier.raised_at))
               .join(Share, col(Share.id) == col(RaisedBarrier.share_id)).where(Share.leader_id == leader.id))
     first: dict[str, date] = {}

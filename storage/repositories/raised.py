@@ -1,34 +1,23 @@
-"""HR's list of system barriers raised from digests: recorded once per share and theme, and read
-back as plain rows for the insights reports (theme, team, campaign, week; no person)."""
+"""HR's list of system barriers raised from digests, recorded once per share and theme (theme, team,
+campaign, week; no person). The insights reports read the table in their own column query."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.tables import Nudge, Share
 from storage.tables.raised import RaisedBarrier
 
 
-@dataclass(frozen=True)
-class RaisedRow:
-    """One raised barrier as the insights side reads it."""
-
-    theme: str
-    team_id: int | None
-    campaign_id: int | None
-    week: str
-    raised_on: date
-
-
 async def raise_barrier(session: AsyncSession, share: Share, theme: str, now: datetime) -> bool:
     """Puts the theme on HR's list for this share; False when it is there already (a double click)."""
     nudge = await session.get(Nudge, share.nudge_id) if share.nudge_id else None
     row = RaisedBarrier(workspace_id=share.workspace_id, share_id=share.id, team_id=share.team_id,
-                        campaign_id=nudge.campaign_id if nudge else None, week=share.week or "", theme=theme, raised_at=now)
+                        campaign_id=nudge.campaign_id if nudge else None, week=share.week or "", theme=theme,
+                        raised_at=now)
     try:
         async with session.begin_nested():
             session.add(row)
@@ -42,10 +31,3 @@ async def raised_themes(session: AsyncSession, share_id: int) -> set[str]:
     query = select(RaisedBarrier.theme).where(RaisedBarrier.share_id == share_id)
     return set((await session.exec(query)).all())
 
-
-async def raised_barriers(session: AsyncSession, workspace_id: str) -> tuple[RaisedRow, ...]:
-    """Every barrier raised in the workspace, oldest first."""
-    query = (select(RaisedBarrier).where(RaisedBarrier.workspace_id == workspace_id)
-             .order_by(col(RaisedBarrier.raised_at), col(RaisedBarrier.id)))
-    return tuple(RaisedRow(r.theme, r.team_id, r.campaign_id, r.week, r.raised_at.date())
-                 for r in (await session.exec(query)).all())
