@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from datetime import timedelta
 
 import aiohttp
@@ -14,6 +15,8 @@ from adapters.admin import console_mount
 from bot.app.mounts import privacy_hooks
 from bot.runtime import Runtime, build_runtime
 from bot.app.server import build_app
+from adapters.teams.limits import SlidingLimiter
+from bot.delivery.pauses import Pauses
 from bot.delivery.worker import DeliveryWorker
 from bot.scheduling.scheduler import CampaignScheduler
 from bot.scheduling.ticks import plan_campaign
@@ -171,3 +174,26 @@ async def test_planning_sending_and_leading_move_their_figures(runtime: Runtime,
     assert scheduler.leading and (await scrape_app(runtime)).value("gofirst_scheduler_leader") == 1
     await scheduler.stop()
     assert (await scrape_app(runtime)).value("gofirst_scheduler_leader") == 0
+
+
+async def test_rate_limit_pauses_and_pacing_are_counted(runtime: Runtime) -> None:
+    def waits(why: str, platform: str) -> float:
+        scrape = Scrape(list(text_string_to_metric_families(runtime.services.metrics.render().decode())))
+        return scrape.value("gofirst_rate_limit_waits_total", platform=platform, why=why)
+
+    before = {key: waits(*key) for key in (("throttled", "slack"), ("waited", "slack"), ("paced", "teams"))}
+    frozen = time.time()
+    pauses = Pauses(runtime.db, now=lambda: frozen)  # no time passes between the 429 and the next send
+    await pauses.pause("slack:T1", "chat.postMessage", 0.05)  # a 429 with Retry-After
+    assert await pauses.wait("slack:T1", "chat.postMessage", max_wait=5) > 0  # the next send waits it out
+    clock = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    limiter = SlidingLimiter(lambda: clock[0], sleep, per_conversation=((1.0, 1),))
+    await limiter.acquire("tenant", "conversation")
+    await limiter.acquire("tenant", "conversation")  # over 1 a second: held back
+    assert waits("throttled", "slack") == before[("throttled", "slack")] + 1
+    assert waits("waited", "slack") == before[("waited", "slack")] + 1
+    assert waits("paced", "teams") == before[("paced", "teams")] + 1
