@@ -117,7 +117,8 @@ async def submit_answer(services: Services, session: AsyncSession, person: Perso
         return None
     text = values.get("answer", "").strip()
     if not text:
-        form = compose.answer_form(services.copy, reply, await author_name(session, reply))
+        advice = check_answer("", reply.themes, services.copy.locale).advice
+        form = compose.answer_form(services.copy, reply, await author_name(session, reply), advice)
         return compose.with_errors(form, {"answer": services.copy("answer.form.empty")})
     coached = await coached_answer_form(services, session, reply, text, context, seen)
     if coached is not None:

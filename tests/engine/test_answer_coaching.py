@@ -115,3 +115,18 @@ async def test_a_share_that_reads_as_an_order_comes_back_with_findings_under_the
     assert again.form is None and "already" in platform.last("dm").message.text  # one draft
     async with runtime.db.session() as session:
         assert len((await session.exec(select(Share))).all()) == 1
+
+
+async def test_editing_a_posted_share_into_an_order_is_coached_before_the_channel_post_changes(
+        runtime: Runtime, platform: RecordingPlatform, demo: DemoIds) -> None:
+    share, _ = await share_and_post(runtime, platform, demo)
+    await runtime.engine.handle(events.ActionClicked(W, "alex", "share.revise", str(share.id)))
+    form = platform.last("form").form
+    assert form is not None
+    updates = len(platform.of_kind("update"))
+    outcome = await runtime.engine.handle(events.FormSubmitted(W, "alex", "share", DIRECTIVE, form.context))
+    assert outcome.form is not None and outcome.form.title == "Edit your post"
+    assert "“Everyone must”" in notes_by_field(outcome.form)["try"][0]
+    assert len(platform.of_kind("update")) == updates  # the post in the channel is as it was
+    await runtime.engine.handle(events.FormSubmitted(W, "alex", "share", DIRECTIVE, outcome.form.context))
+    assert "Everyone must post their updates" in platform.of_kind("update")[-1].message.text
