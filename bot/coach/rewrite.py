@@ -234,7 +234,8 @@ def rewrite_sentence(sentence: Segment, found: list[Finding], state: _State, loc
             carried = kinds  # "Friendly reminder:" opens the request in the next clause
             continue
         if not kinds:
-            if not compile_pattern(copy["vocative_only"]).fullmatch(part.text):
+            opener = compile_pattern(str(copy.get("head_only", "(?!)"))).fullmatch(part.text)
+            if not opener and not compile_pattern(copy["vocative_only"]).fullmatch(part.text):
                 parts.append(finish(part.text, copy))
             continue
         pressure = [(f.start, f.end) for f in inside if f.kind == "pressure"]
