@@ -33,7 +33,7 @@ def test_english_held_out_figures() -> None:
     assert got[("themes", "test")] >= 0.90
 
 
-@pytest.mark.parametrize("locale, floor", [("en", 0.85), ("de", 0.75)])
+@pytest.mark.parametrize("locale, floor", [("en", 0.85), ("de", 0.6)])
 def test_every_kind_is_caught_and_lookalikes_are_left_alone_on_the_held_out_split(locale: str, floor: float) -> None:
     kinds = {k.kind: k for k in evaluate_kinds(DEFAULT_DATA, locale, "test")}
     assert set(HARD_KINDS) <= set(kinds)
