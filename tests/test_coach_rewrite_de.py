@@ -13,7 +13,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.coach import check_draft
+from bot.coach import check_draft, reframe
 from bot.coach.evaluate import DEFAULT_DATA, read_jsonl
 
 ROWS = [r for r in read_jsonl(DEFAULT_DATA / "de" / "directives.jsonl") if r["directive"]]
@@ -149,3 +149,12 @@ def test_generated_german_variants_get_a_safe_suggestion_or_none(variant: tuple[
     text, vocative, tail, lead = variant
     body = vocative + (text[0].lower() + text[1:] if vocative else text)
     assert_safe(lead + body + tail)
+
+
+def test_the_german_share_form_keeps_nouns_capitalised_and_asks_for_help() -> None:
+    out = reframe({"try": "Alle müssen ihre Updates ab Montag im Kanal posten.", "why": "",
+                   "barrier": "Die Leute vergessen es und ich habe keine Zeit, sie zu erinnern.",
+                   "ask": "Postet eure Updates bis Freitag."}, "de")
+    assert out["try"] == "Ich versuche, meine Updates ab Montag im Kanal zu posten."
+    assert out["barrier"] == "Mein eigenes Hindernis ist: Zeit."
+    assert out["ask"] == "Könnt ihr mir helfen, meine Updates bis Freitag zu posten, und mir sagen, was euch im Weg steht?"

@@ -59,7 +59,8 @@ def _reframe_barrier(text: str, locale: str) -> str:
     if not text or not themes:
         return text
     if _directive(text, locale):
-        labels = [_lower_label(theme_label(t, locale)) for t in themes]
+        lower = bool(copy.get("lower_labels", True))
+        labels = [_lower_label(theme_label(t, locale)) if lower else theme_label(t, locale) for t in themes]
         return str(copy["barrier_from_themes"]).format(themes=copy["theme_joiner"].join(labels))
     short = len(text.split()) <= int(copy.get("bare_barrier_max_words", 4))
     if short and not compile_pattern(r"\b(?:I|I'm|my|me|ich|mein|meine|mir|mich)\b").search(text):
