@@ -9,7 +9,7 @@ import logging
 import uuid
 from datetime import datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -58,24 +58,47 @@ async def claim_one(services: Services, nudge_id: int) -> str | None:
         return await _claim(session, nudge_id, services.clock.now())
 
 
-async def claim_due(services: Services, limit: int = 20) -> list[tuple[int, str]]:
-    """Due rows, claimed. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets replicas take disjoint rows
-    without waiting on each other; the conditional UPDATE is what guarantees one winner anyway."""
+def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (col(Nudge.state).in_(OPEN), col(Nudge.due_at) <= now,
+            or_(col(NudgeDelivery.not_before).is_(None), col(NudgeDelivery.not_before) <= now))
+
+
+async def due_workspaces(services: Services, limit: int) -> list[str]:
+    """Workspaces with nudges to send now, the longest-waiting first: each gets its own lane."""
+    query = (select(Nudge.workspace_id).outerjoin(NudgeDelivery, col(NudgeDelivery.nudge_id) == col(Nudge.id))
+             .where(*_due(services.clock.now())).group_by(col(Nudge.workspace_id))
+             .order_by(func.min(Nudge.due_at)).limit(limit))
+    async with services.db.session() as session:
+        return list((await session.exec(query)).all())
+
+
+async def claim_due(services: Services, limit: int = 20, workspace_id: str | None = None) -> list[tuple[int, str]]:
+    """Due rows (of one workspace, if named), claimed with one conditional UPDATE: of two workers
+    racing for a row, exactly one gets it back. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets
+    replicas take disjoint rows without waiting on each other. One claim id covers the batch."""
     now = services.clock.now()
     async with services.db.session() as session:
         query = (select(Nudge.id).outerjoin(NudgeDelivery, col(NudgeDelivery.nudge_id) == col(Nudge.id))
-                 .where(col(Nudge.state).in_(OPEN), col(Nudge.due_at) <= now,
-                        or_(col(NudgeDelivery.not_before).is_(None), col(NudgeDelivery.not_before) <= now))
-                 .order_by(col(Nudge.due_at), col(Nudge.id)).limit(limit))
+                 .where(*_due(now)).order_by(col(Nudge.due_at), col(Nudge.id)).limit(limit))
+        if workspace_id is not None:
+            query = query.where(col(Nudge.workspace_id) == workspace_id)
         if not is_sqlite(services.db.url):
             query = query.with_for_update(of=Nudge, skip_locked=True)
         ids = [i for i in (await session.exec(query)).all() if i is not None]
-        claimed = []
-        for nudge_id in ids:
-            claim_id = await _claim(session, nudge_id, now)
-            if claim_id:
-                claimed.append((nudge_id, claim_id))
-    return claimed
+        if not ids:
+            return []
+        won = list((await session.exec(
+            update(Nudge).where(col(Nudge.id).in_(ids), col(Nudge.state).in_(OPEN))
+            .values(state=NudgeState.SENDING.value, attempts=Nudge.attempts + 1).returning(col(Nudge.id)))).scalars())
+        if not won:
+            return []
+        claim_id = uuid.uuid4().hex
+        await session.exec(update(NudgeDelivery).where(col(NudgeDelivery.nudge_id).in_(won))
+                           .values(claim_id=claim_id, claimed_at=now, not_before=None))
+        have = set((await session.exec(select(NudgeDelivery.nudge_id).where(col(NudgeDelivery.nudge_id).in_(won)))).all())
+        session.add_all([NudgeDelivery(nudge_id=i, claim_id=claim_id, claimed_at=now) for i in won if i not in have])
+    order = {nudge_id: n for n, nudge_id in enumerate(ids)}
+    return [(nudge_id, claim_id) for nudge_id in sorted(won, key=order.__getitem__)]
 
 
 async def ours(session: AsyncSession, nudge_id: int, claim_id: str) -> tuple[Nudge, NudgeDelivery] | None:
