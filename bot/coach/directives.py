@@ -88,12 +88,12 @@ def _sentence_findings(sentence: Segment, original: str, locale: str) -> list[Fi
     question = sentence.text.rstrip().endswith("?")
     found: list[Finding] = []
     parts = clauses(sentence)
+    open_parts = [p for p in parts if not distancing.search(p.text)]  # looked up once, not per rule
+    whole = [sentence] if not distancing.search(sentence.text) else []
     for rule in rules(locale):
         if question and not rule.questions:
             continue
-        for part in parts if rule.scope == "clause" else [sentence]:
-            if distancing.search(part.text):
-                continue
+        for part in open_parts if rule.scope == "clause" else whole:
             for s, e in matches(rule, part.text, sentence.text, locale):
                 chunk = part.text[s:e]
                 s, e = s + len(chunk) - len(chunk.lstrip()), e - len(chunk) + len(chunk.rstrip())
