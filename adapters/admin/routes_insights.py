@@ -34,8 +34,8 @@ def words() -> Copy:
 
 
 def label(metric: str) -> str:
-    if metric.startswith("theme:"):
-        return theme_label(metric.removeprefix("theme:"))
+    if metric.startswith(("theme:", "raised:")):
+        return theme_label(metric.partition(":")[2])
     return words()(f"metrics.{metric}")
 
 
@@ -121,6 +121,7 @@ def theme_tables(insights: Insights, filters: Filters, page: int | None, actions
     groups, pages = board.group_rows(insights, filters, board.THEMES_ROWS, page)
     tables = {"trend": (columns, board.trend_rows(insights, filters, columns)),
               "groups": (board.THEMES_ROWS, groups),
+              "raised": (board.RAISED_COLUMNS, board.trend_rows(insights, filters, board.RAISED_COLUMNS)),
               "actions": (("theme", "barrier_people"), board.action_rows(insights, actions))}
     return {name: (board.grid(insights, name, names, rows, filters.page, pages), rows)
             for name, (names, rows) in tables.items()}

@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.coach import THEMES
-from bot.insights.lattice import action_windows, minimum_for
+from bot.insights.lattice import METRICS, action_windows, minimum_for
 from bot.insights.model import ActionFact, Row
 from bot.core.streaks import iso_week
 from bot.insights.periods import KINDS, WEEK, shift, week_range
 from bot.insights.suppression import Key
-from bot.insights.tally import CAMPAIGN, DEPARTMENT, STREAK_BUCKETS, TEAM, WORKSPACE, Group
+from bot.insights.tally import CAMPAIGN, DEPARTMENT, RAISED_METRICS, STREAK_BUCKETS, TEAM, WORKSPACE, Group
 from bot.insights.views import DERIVED, THEMES_ROWS, Insights
 
 GROUP_KINDS = (WORKSPACE, DEPARTMENT, TEAM, CAMPAIGN)
@@ -22,6 +22,7 @@ OUTCOME_COLUMNS = ("leaders_nudged", "leaders_shared", "share_rate", "shares_pos
                    "shares_with_replies", "answered_rate")
 STREAK_COLUMNS = tuple(name for *_, name in STREAK_BUCKETS)
 TREND_LINES = ("share_rate", "answered_rate")
+RAISED_COLUMNS = RAISED_METRICS
 ACTION_WEEKS = 4  # weeks charted on each side of an action's week
 
 
@@ -125,7 +126,7 @@ def grid(insights: Insights, name: str, columns: tuple[str, ...], rows: list[tup
             if row.value is None:
                 derived = key.metric in DERIVED
                 why = (0 if derived else minimum_for(key.metric, insights.thresholds), derived,
-                       key.metric in THEMES_ROWS, into)
+                       METRICS.get(key.metric, ("", False, 0))[1], into)
                 if why not in notes:
                     notes[why] = Note(len(notes) + 1, *why, None if into is None else insights.figure(into))
                 number = notes[why].number

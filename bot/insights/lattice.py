@@ -11,8 +11,8 @@ from bot.core.streaks import iso_week
 from bot.insights.model import Facts, Thresholds
 from bot.insights.periods import WEEK, Period, grid, parts, shift, week_range, window
 from bot.insights.suppression import PEOPLE, REPLIES, SHARES, Breakdown, Cell, Key
-from bot.insights.tally import (CAMPAIGN, DEPARTMENT, STREAK_BUCKETS, TEAM, THEME_METRICS, WORKSPACE, Group, Groups,
-                                streak_buckets, tally)
+from bot.insights.tally import (CAMPAIGN, DEPARTMENT, RAISED_METRICS, STREAK_BUCKETS, TEAM, THEME_METRICS, WORKSPACE,
+                                Group, Groups, streak_buckets, tally)
 
 GROUP_LEVEL = {TEAM: 1, DEPARTMENT: 2, CAMPAIGN: 2, WORKSPACE: 3}
 TREND_WEEKS = 4
@@ -22,7 +22,7 @@ METRICS: dict[str, tuple[str, bool, int]] = {
     "shares_posted": (SHARES, False, 4), "shares_with_replies": (SHARES, False, 3),
     "shares_answered": (SHARES, False, 2), "replies": (REPLIES, False, 4), "streak_leaders": (PEOPLE, False, 3),
     **{name: (PEOPLE, False, 2) for *_, name in STREAK_BUCKETS},
-    "barrier_people": (PEOPLE, True, 0), **{name: (PEOPLE, True, 1) for name in THEME_METRICS},
+    "barrier_people": (PEOPLE, True, 0), **{name: (PEOPLE, True, 1) for name in THEME_METRICS + RAISED_METRICS},
 }
 
 

@@ -11,11 +11,12 @@ from sqlmodel import select as select_rows
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.streaks import iso_week, weeks_between
-from bot.insights.model import (ActionFact, CampaignFact, Facts, NoteFact, NudgeFact, PauseFact, ReplyFact,
-                                ShareFact, TeamFact)
+from bot.insights.model import (ActionFact, CampaignFact, Facts, NoteFact, NudgeFact, PauseFact, RaisedFact,
+                                ReplyFact, ShareFact, TeamFact)
 from storage.tables import Campaign, Nudge, Pause, Reply, Share, Team
 from storage.tables.insights import BarrierAction, TeamDepartment
 from storage.tables.loop import PrivateNote
+from storage.tables.raised import RaisedBarrier
 
 NO_DEPARTMENT = "(no department)"
 FREEZING = ("snooze", "vacation")
@@ -52,6 +53,10 @@ async def load_facts(session: AsyncSession, workspace_id: str, today: date) -> F
              .join(Share, col(Share.id) == col(PrivateNote.share_id))
              .where(col(PrivateNote.workspace_id) == workspace_id, col(Share.status) == "posted")
              .order_by(col(PrivateNote.share_id), col(PrivateNote.id)))
+    raised = (select(col(Share.leader_id), col(RaisedBarrier.team_id), col(RaisedBarrier.campaign_id),
+                     col(RaisedBarrier.week), col(Share.week), col(RaisedBarrier.theme))
+              .join(Share, col(Share.id) == col(RaisedBarrier.share_id))
+              .where(col(RaisedBarrier.workspace_id) == workspace_id))
     pauses = select(col(Pause.person_id), col(Pause.starts_on), col(Pause.ends_on)).where(
         col(Pause.workspace_id) == workspace_id, col(Pause.kind).in_(FREEZING))
     return Facts(
@@ -71,6 +76,9 @@ async def load_facts(session: AsyncSession, workspace_id: str, today: date) -> F
         pauses=tuple(PauseFact(person, frozenset(weeks_between(start, end)))
                      for person, start, end in (await rows(pauses)).all()),
         actions=await load_actions(session, workspace_id),
+        raised=tuple(RaisedFact(leader, team, campaign, week or share_week or "", theme)
+                     for leader, team, campaign, week, share_week, theme in (await rows(raised)).all()
+                     if week or share_week),
     )
 
 

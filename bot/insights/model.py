@@ -77,6 +77,17 @@ class NoteFact:
 
 
 @dataclass(frozen=True)
+class RaisedFact:
+    """A system barrier a leader raised with HR from a digest: the leader stands behind it."""
+
+    leader_id: int
+    team_id: int | None
+    campaign_id: int | None
+    week: str
+    theme: str
+
+
+@dataclass(frozen=True)
 class PauseFact:
     """Weeks a snooze or vacation froze a leader's streak."""
 
@@ -108,6 +119,7 @@ class Facts:
     pauses: tuple[PauseFact, ...] = ()
     actions: tuple[ActionFact, ...] = ()
     notes: tuple[NoteFact, ...] = ()
+    raised: tuple[RaisedFact, ...] = ()
 
 
 @dataclass(frozen=True)

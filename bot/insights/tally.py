@@ -15,7 +15,9 @@ WORKSPACE, DEPARTMENT, TEAM, CAMPAIGN = "workspace", "department", "team", "camp
 Group = tuple[str, str]
 STREAK_BUCKETS = ((0, 0, "streak:0"), (1, 2, "streak:1-2"), (3, 5, "streak:3-5"), (6, 10**6, "streak:6+"))
 THEME_METRICS = tuple(f"theme:{t}" for t in THEMES)
-PEOPLE_METRICS = ("leaders_nudged", "leaders_shared", "repliers", "streak_leaders", "barrier_people", *THEME_METRICS)
+RAISED_METRICS = tuple(f"raised:{t}" for t in THEMES)  # leaders who raised the theme with HR from a digest
+PEOPLE_METRICS = ("leaders_nudged", "leaders_shared", "repliers", "streak_leaders", "barrier_people", *THEME_METRICS,
+                  *RAISED_METRICS)
 MESSAGE_METRICS = ("shares_posted", "shares_with_replies", "shares_answered", "replies")
 NO_TEAM, NOTES_PER_SHARE = 10**9, 10**4  # stand-ins for private notes (note_author)
 Weeks = dict[Group, dict[str, set[int]]]
@@ -141,6 +143,10 @@ def tally(facts: Facts, groups: Groups) -> Tally:
             found.add("barrier_people", where, share.week, set().union(*themes.values()))
         for group in where:
             posted.setdefault((group, share.week), set()).add(share.leader_id)
+    for raised in facts.raised:
+        theme = raised.theme if raised.theme in THEMES else OTHER
+        found.add(f"raised:{theme}", groups.of([raised.team_id] if raised.team_id else [], raised.campaign_id),
+                  raised.week, [raised.leader_id])
     for group, by_week in found.people["leaders_nudged"].items():
         for week, nudged in by_week.items():
             both = nudged & posted.get((group, week), set())
