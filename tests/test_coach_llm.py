@@ -144,3 +144,15 @@ async def test_a_barrier_the_leader_never_named_is_not_accepted(chat: tuple[Fake
     draft = {**DRAFT, "barrier": ""}
     fields, source = await reframe_with_llm(draft, url, "tiny", opted_out=False)
     assert source == "rules" and fields == reframe(draft) and fields["barrier"] == ""
+
+
+async def test_a_german_draft_gets_german_instructions_and_an_english_answer_falls_back(
+        chat: tuple[FakeChat, str]) -> None:
+    fake, url = chat
+    draft = {"try": "Alle müssen ihre Updates ab Montag im Kanal posten.", "why": "", "barrier": "", "ask": ""}
+    fields, source = await reframe_with_llm(draft, url, "tiny", opted_out=False, locale="de")
+    system, user = fake.requests[0]["messages"]
+    assert "Schreib auf Deutsch" in system["content"] and "Alle müssen ihre Updates" in user["content"]
+    assert source == "rules" and fields == reframe(draft, "de")  # GOOD is English: it keeps none of her words
+    english = (await reframe_with_llm(DRAFT, url, "tiny", opted_out=False, locale="en-GB"))[0]
+    assert "Schreib auf Deutsch" not in fake.requests[1]["messages"][0]["content"] and english == GOOD

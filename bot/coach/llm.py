@@ -26,18 +26,24 @@ def chat_url(url: str) -> str:
     return url if url.endswith("/chat/completions") else f"{url}/chat/completions"
 
 
-def _template(name: str) -> str:
-    """A prompt template from prompts/llm/."""
-    return (resources.files("prompts") / "llm" / name).read_text(encoding="utf-8")
+def _template(name: str, locale: str = "en") -> str:
+    """A prompt template from prompts/llm/<language>/, else prompts/llm/ (English): a German
+    draft gets German instructions, so the answer is German and passes the German checks."""
+    folder = resources.files("prompts") / "llm"
+    language = (locale or "en").replace("_", "-").split("-")[0].lower()
+    localised = folder / language / name
+    if language.isalpha() and localised.is_file():
+        return localised.read_text(encoding="utf-8")
+    return (folder / name).read_text(encoding="utf-8")
 
 
-def build_messages(fields: dict[str, str]) -> list[dict[str, str]]:
+def build_messages(fields: dict[str, str], locale: str = "en") -> list[dict[str, str]]:
     """Chat messages for a reframe request, filled from prompts/llm/*.md."""
-    user = _template("reframe_user.md")
+    user = _template("reframe_user.md", locale)
     for key in FIELDS:
         user = user.replace("{{" + key + "}}", str(fields.get(key) or "").strip())
     return [
-        {"role": "system", "content": _template("reframe_system.md")},
+        {"role": "system", "content": _template("reframe_system.md", locale)},
         {"role": "user", "content": user},
     ]
 
@@ -68,7 +74,7 @@ def parse_reply(body: Any, draft: dict[str, str] | None = None, locale: str = "e
 async def _ask(url: str, model: str, fields: dict[str, str], timeout: float,
                locale: str = "en") -> dict[str, str] | None:
     """One chat completion call; None on any HTTP, network, timeout or format problem."""
-    payload = {"model": model, "messages": build_messages(fields), "temperature": 0.2}
+    payload = {"model": model, "messages": build_messages(fields, locale), "temperature": 0.2}
     client_timeout = aiohttp.ClientTimeout(total=timeout)
     try:
         async with aiohttp.ClientSession(timeout=client_timeout) as session:
