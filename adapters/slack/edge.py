@@ -3,13 +3,16 @@ record of work still running after an ack (so shutdown and tests can wait for it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import weakref
 from collections.abc import Coroutine
+from contextvars import ContextVar
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.listener.async_listener_start_handler import AsyncListenerStartHandler
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -28,6 +31,8 @@ from storage.identity import workspace_id as make_workspace_id
 from storage.repositories.people import ensure_workspace
 
 log = logging.getLogger(__name__)
+WORK_SLOTS = 16   # engine calls at once after their acks: the rest wait, so a burst's acks keep the CPU
+ACK: ContextVar[AsyncAck | None] = ContextVar("gofirst_slack_ack", default=None)  # in its listener's task
 
 
 class ListenerStart(AsyncListenerStartHandler):
@@ -43,6 +48,7 @@ class ListenerStart(AsyncListenerStartHandler):
         if task is None:
             return
         self.edge.track(task)
+        ACK.set(request.context.ack)
         handling = request.context.get(HANDLING)  # left there by the durable middleware
         if isinstance(handling, Handling):
             CURRENT.set(handling)  # this task's own context: `handle` marks a retry on it
@@ -67,6 +73,7 @@ class SlackEdge:
         self._channel_locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = \
             weakref.WeakValueDictionary()
         self._busy = 0
+        self._slots = asyncio.Semaphore(WORK_SLOTS)
 
     @property
     def busy(self) -> int:
@@ -74,10 +81,13 @@ class SlackEdge:
         return self._busy + len(self._tasks)
 
     async def handle(self, event: Event) -> Outcome:
-        """One engine call; a crash is logged and becomes an error outcome, never a lost request."""
+        """One engine call; a crash is logged and becomes an error outcome, never a lost request.
+        Once its request is acked it waits for one of WORK_SLOTS (an ack that waits on it never does)."""
         self._busy += 1
+        ack = ACK.get()
         try:
-            outcome = await self.runtime.engine.handle(event)
+            async with self._slots if ack is not None and ack.response is not None else contextlib.nullcontext():
+                outcome = await self.runtime.engine.handle(event)
             handling = CURRENT.get()
             if outcome.retry_later and handling is not None:
                 handling.retry = True  # the database went away mid-way: replayed once it is back

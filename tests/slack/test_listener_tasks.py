@@ -13,9 +13,11 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
+from adapters.slack.edge import WORK_SLOTS
+from bot.clock import FixedClock
 from storage.tables.slack import SlackSeenEvent
 from tests.slack.conftest import CHANNEL, LEADER, TEAM_ID, Live, Seeded
-from tests.slack.test_loop import texts
+from tests.slack.test_loop import FILLED, texts
 
 DM_STREAK = {"type": "message", "channel": "D0LEAD", "channel_type": "im", "user": LEADER, "text": "streak",
              "ts": "1764000400.000001"}
@@ -66,7 +68,7 @@ async def test_concurrent_events_are_each_marked_done_when_their_listener_finish
 
 
 async def test_an_event_whose_listener_is_cut_short_is_replayed_until_done(
-        live: Live, seeded: Seeded) -> None:
+        live: Live, seeded: Seeded, clock: FixedClock) -> None:
     gate = live.double.hold("chat.postMessage")
     status, _ = await live.event(DM_STREAK, event_id="EvCUT0001")
     assert status == 200
@@ -76,7 +78,7 @@ async def test_an_event_whose_listener_is_cut_short_is_replayed_until_done(
     gate.set()
     await live.settle()
     assert (await states(live))["EvCUT0001"] == "received"
-    live.runtime.services.clock.advance(timedelta(minutes=5))  # the replayer takes back what was left unfinished
+    clock.advance(timedelta(minutes=5))  # the replayer takes back what was left unfinished
     assert await live.edge.replayer.run_once() == 1
     await live.settle()
     assert (await states(live))["EvCUT0001"] == "done"
@@ -95,3 +97,20 @@ async def test_a_replayed_event_is_waited_for_and_then_marked_done(live: Live, s
     await live.settle()
     assert "modelling streak" in texts(live.dms_to(LEADER)[-1]["blocks"])
     assert (await states(live))["EvREPLAY1"] == "done"
+
+
+async def test_a_modal_mistake_is_answered_in_place_while_a_burst_of_acked_work_waits_on_slack(
+        live: Live, seeded: Seeded) -> None:
+    """Acked work takes turns (WORK_SLOTS at once, so a burst's acks keep the CPU), but a modal
+    whose answer goes in its own ack never queues behind it; the queued work is all done later."""
+    await live.command(LEADER, "share")
+    await live.settle()
+    view = live.double.of("views.open")[-1].args["view"]
+    gate = live.double.hold("chat.postMessage")
+    burst = WORK_SLOTS + 4
+    assert [s for s, _ in await asyncio.gather(*(live.command(LEADER, "streak") for _ in range(burst)))] == [200] * burst
+    status, body = await live.submit(LEADER, view, {**FILLED, "barrier": " ", "channel": CHANNEL})
+    assert status == 200 and '"response_action":"errors"' in body.replace(" ", "") and "barrier" in body
+    gate.set()
+    await live.settle()
+    assert sum("modelling streak" in texts(dm["blocks"]) for dm in live.dms_to(LEADER)) == burst
