@@ -1,10 +1,15 @@
 """The Slack Web API client as GoFirst configures it: retries that never repeat a write which may
-have arrived, and every token blanked from its logs. 429s are SlackPlatform.call's (shared pauses)."""
+have arrived, every token blanked from its logs, and one connection pool per process (a new TCP
+connection per call cost one connection for almost every call). 429s are SlackPlatform.call's
+(shared pauses)."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
+
+import aiohttp
 
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -54,7 +59,32 @@ CLIENT_LOG = logging.getLogger("gofirst.slack.web")
 CLIENT_LOG.addFilter(RedactSecrets())
 
 
-def web_client(token: str | None, base_url: str | None) -> AsyncWebClient:
+CONNECTIONS = 64   # kept-alive connections to Slack per process, across every workspace
+
+
+class SharedHttp:
+    """One aiohttp session for every client of this process, made on first use inside the running
+    event loop (and again if the loop changed or the session was closed)."""
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._loop is not loop:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT),
+                                                  connector=aiohttp.TCPConnector(limit=CONNECTIONS))
+            self._loop = loop
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
+def web_client(token: str | None, base_url: str | None, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+    """A client on `session`'s connection pool, or (without one) a new connection per call."""
     base = (base_url.rstrip("/") + "/") if base_url else AsyncWebClient.BASE_URL
     return AsyncWebClient(token=token, base_url=base, timeout=TIMEOUT, logger=CLIENT_LOG,
-                          retry_handlers=retry_handlers())
+                          retry_handlers=retry_handlers(), session=session)

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import col, select
 
 from adapters.slack import blocks
-from adapters.slack.client import MAX_RETRY_AFTER, web_client
+from adapters.slack.client import MAX_RETRY_AFTER, SharedHttp, web_client
 from adapters.slack.errors import delivery_error, transport_error
 from bot.copy import Copy
 from bot.delivery.pauses import Pauses
@@ -29,6 +29,7 @@ from storage.tables import Nudge, Person, Workspace
 
 log = logging.getLogger(__name__)
 PROFILE_TTL = 3600.0
+CLIENT_TTL = 30.0   # seconds a workspace's token and active flag are trusted without a look-up
 RATE_LIMIT_TRIES = 3   # a 429 is waited out (shared with every sender) and the call tried again
 NUDGE_EVENT = "gofirst_nudge"   # message metadata event_type of a marked DM
 HISTORY_PAGE, HISTORY_PAGES = 50, 2   # find_sent reads at most the newest 100 messages of a DM
@@ -59,27 +60,40 @@ class SlackPlatform:
         self.base_url = base_url
         self.on_workspace_lost = on_workspace_lost
         self.pauses = pauses or Pauses(db)
+        self.http = SharedHttp()
         self._clients: dict[str, AsyncWebClient] = {}
+        self._known: dict[str, tuple[float, AsyncWebClient]] = {}   # team → (until, a client checked then)
         self._profiles: dict[tuple[str, str], tuple[float, Profile | None]] = {}
         self._dms: dict[tuple[str, str], str] = {}   # (workspace, user) → the app's DM channel (D…)
 
     # --- clients ------------------------------------------------------------------------------
     async def client(self, workspace_id: str) -> AsyncWebClient:
-        """The client for a workspace; refuses (without calling Slack) once it is uninstalled."""
-        team = team_of(workspace_id)
-        async with self.db.session() as session:
-            workspace = await session.get(Workspace, workspace_id)
+        """The client for a workspace; refuses (without calling Slack) once it is uninstalled. What
+        the database and the installation store said is kept for CLIENT_TTL seconds (an uninstall
+        in this process forgets it at once), so a fan-out doesn't read and decrypt a token per call."""
+        team, now = team_of(workspace_id), time.monotonic()
+        session = self.http.session()
+        known = self._known.get(team)
+        if known is not None and known[0] > now and known[1].session is session:
+            return known[1]
+        async with self.db.session() as db_session:
+            workspace = await db_session.get(Workspace, workspace_id)
         if workspace is not None and not workspace.active:
             raise DeliveryError("app_uninstalled", permanent=True, scope="workspace")
         if self.token:
-            return self._clients.setdefault("", web_client(self.token, self.base_url))
+            client = self._clients.get("")
+            if client is None or client.session is not session:
+                client = self._clients[""] = web_client(self.token, self.base_url, session)
+            self._known[team] = (now + CLIENT_TTL, client)
+            return client
         bot = await self.store.async_find_bot(enterprise_id=None, team_id=team) if self.store else None
         if bot is None or not bot.bot_token:
-            self._clients.pop(team, None)
+            self.forget(team)
             raise DeliveryError("no installation for this workspace", permanent=True, scope="workspace")
         cached = self._clients.get(team)
-        if cached is None or cached.token != bot.bot_token:
-            cached = self._clients[team] = web_client(bot.bot_token, self.base_url)
+        if cached is None or cached.token != bot.bot_token or cached.session is not session:
+            cached = self._clients[team] = web_client(bot.bot_token, self.base_url, session)
+        self._known[team] = (now + CLIENT_TTL, cached)
         return cached
 
     async def identify(self) -> str:
@@ -94,6 +108,7 @@ class SlackPlatform:
 
     def forget(self, team_id: str) -> None:
         self._clients.pop(team_id, None)
+        self._known.pop(team_id, None)
 
     async def call(self, workspace_id: str, method: str, *, read: bool = False, **arguments: Any) -> dict[str, Any]:
         """One Web API call; `read` methods (users.info) take query parameters, not a JSON body."""

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,9 +17,10 @@ from bot.coach.packs import Pack, next_nudge
 from bot.delivery.states import NOT_COUNTED, NudgeState, move
 from bot.scheduling.cap import Cap, apply_cap, working_hours_between
 from bot.scheduling.people import hours_of
-from bot.scheduling.planner import Cadence, Slot, describe, slots
+from bot.scheduling.planner import Cadence, Hours, Slot, describe, slots
 from storage.tables import Campaign, Nudge, Person
 from storage.tables.scheduling import NudgeDelivery, ProfileCheck
+from storage.types import utcnow
 
 CAP_REACH = timedelta(days=14)   # nudges further from a slot than this never change what the cap allows
 
@@ -34,13 +37,23 @@ class Plan:
     since: datetime
     until: datetime
     now: datetime
+    _slots: dict[Hours, list[Slot]] = field(default_factory=dict, compare=False)
+
+    def slots(self, hours: Hours) -> list[Slot]:
+        """Leaders with the same hours get the same slots: worked out once per campaign tick."""
+        found = self._slots.get(hours)
+        if found is None:
+            found = self._slots[hours] = slots(self.cadence, hours, self.since, self.until)
+        return found
 
 
 def stale_reason(slot: Slot, leader: Person, now: datetime, grace_hours: float) -> str | None:
     """A slot already further in the past than the grace window is recorded as missed at once,
     so it neither goes out late nor uses up the cap for today's nudges."""
+    if slot.due_utc >= now:
+        return None
     late = working_hours_between(slot.due_utc, now, hours_of(leader))
-    if slot.due_utc >= now or late <= grace_hours:
+    if late <= grace_hours:
         return None
     return (f"missed: due {slot.due_utc.isoformat(timespec='minutes')}, {late:.1f} working hours late "
             f"(grace {grace_hours:g}); not sent")
@@ -48,8 +61,7 @@ def stale_reason(slot: Slot, leader: Person, now: datetime, grace_hours: float) 
 
 async def unplanned(session: AsyncSession, plan: Plan, leaders: Sequence[Person]) -> tuple[dict[int, list[Slot]], int]:
     """Each leader's slots in the window that have no nudge yet (one query), and how many do."""
-    wanted = {leader.id: slots(plan.cadence, hours_of(leader), plan.since, plan.until)
-              for leader in leaders if leader.id is not None}
+    wanted = {leader.id: plan.slots(hours_of(leader)) for leader in leaders if leader.id is not None}
     periods = {s.period for found in wanted.values() for s in found}
     if not periods:
         return {}, 0
@@ -105,7 +117,9 @@ async def plan_chunk(session: AsyncSession, plan: Plan, leaders: Sequence[Person
     due = [s.due_utc for found in todo.values() for s in found]
     ids = list(todo)
     taken, seen = await _taken(session, ids, min(due), max(due)), await _seen(session, ids, plan.pack.id)
-    rows: list[tuple[Nudge, str, str]] = []
+    rows: list[dict[str, Any]] = []
+    notes: list[tuple[str, str]] = []
+    created = utcnow()
     for leader in leaders:
         hours = hours_of(leader)
         for slot in todo.get(leader.id or 0, []):
@@ -120,17 +134,26 @@ async def plan_chunk(session: AsyncSession, plan: Plan, leaders: Sequence[Person
             when = (due_at or slot.due).astimezone(plan.now.tzinfo)
             prompt = next_nudge(plan.pack, seen[leader.id])
             seen[leader.id].append(prompt.id)
-            nudge = Nudge(workspace_id=plan.campaign.workspace_id, campaign_id=plan.campaign.id, leader_id=leader.id,
-                          period=slot.period, pack=plan.pack.id, prompt_id=prompt.id, due_at=when,
-                          state=NudgeState.PLANNED)
-            if held:
-                move(nudge, NudgeState.MISSED if stale else NudgeState.HELD, held)
+            row: dict[str, Any] = {"workspace_id": plan.campaign.workspace_id, "campaign_id": plan.campaign.id,
+                   "leader_id": leader.id, "period": slot.period, "pack": plan.pack.id, "prompt_id": prompt.id,
+                   "due_at": when, "state": NudgeState.PLANNED.value, "last_error": None, "attempts": 0,
+                   "sent_at": None, "channel_id": None, "platform_message_id": None, "created_at": created}
+            if held:  # born held or missed: the state machine says how, on a row of its own
+                born = Nudge(**row)
+                move(born, NudgeState.MISSED if stale else NudgeState.HELD, held)
+                row["state"], row["last_error"] = born.state, born.last_error
             else:
                 taken[leader.id].append(when)
-            rows.append((nudge, "; ".join(reasons)[:500], describe(when, hours.tz)))
-    session.add_all([nudge for nudge, _, _ in rows])
-    await session.flush()
-    session.add_all([NudgeDelivery(nudge_id=nudge.id, note=note or None, local_due=local)
-                     for nudge, note, local in rows if nudge.id is not None])
-    await session.flush()
+            rows.append(row)
+            notes.append(("; ".join(reasons)[:500], describe(when, hours.tz)))
+    # Core inserts: building an ORM object per row cost more than everything else in planning
+    connection = await session.connection()
+    await connection.execute(insert(Nudge), rows)
+    query = select(Nudge.id, Nudge.leader_id, Nudge.period).where(
+        Nudge.campaign_id == plan.campaign.id, col(Nudge.leader_id).in_(ids),
+        col(Nudge.period).in_({row["period"] for row in rows}))
+    id_of = {(leader_id, period): nudge_id for nudge_id, leader_id, period in (await session.exec(query)).all()}
+    deliveries = [{"nudge_id": id_of[(row["leader_id"], row["period"])], "note": note or None, "local_due": local,
+                   "claim_id": None, "claimed_at": None, "not_before": None} for row, (note, local) in zip(rows, notes)]
+    await connection.execute(insert(NudgeDelivery), deliveries)
     return len(rows)
