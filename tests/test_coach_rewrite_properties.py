@@ -97,6 +97,8 @@ def test_a_polite_opener_carries_its_request_and_responsibility_becomes_looking_
         "I'm trying to put my timesheets in by Thursday."
     assert check_draft("Each team is responsible for its own documentation.").suggestion == \
         "I'm trying to look after my own documentation."
+    assert check_draft("Attendance at the Thursday demo is mandatory.").suggestion == \
+        "I'm trying to be there at the Thursday demo."
 
 
 def test_the_gate_rejects_what_the_rewriter_gets_wrong() -> None:
