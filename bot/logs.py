@@ -10,6 +10,9 @@ import sys
 from contextvars import ContextVar, Token
 from typing import IO
 
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.web import BaseRequest, RequestKey, StreamResponse
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy.engine import make_url
 
@@ -26,6 +29,7 @@ TOKEN = re.compile(r"\b(xox[abposre]-|xapp-|xoxe\.xox[bp]-)[A-Za-z0-9-]+"
 REDACTED = "[redacted]"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(context)s: %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(workspace)s"
+REQUEST_WORKSPACE = RequestKey("gofirst_workspace", str)  # left by the middleware for the access line
 
 
 def bind_workspace(workspace_id: str | None) -> None:
@@ -77,12 +81,24 @@ class Redact(logging.Filter):
             record.exc_text = self.clean(record.exc_text)
         if record.stack_info:
             record.stack_info = self.clean(record.stack_info)
-        request_id, workspace = REQUEST_ID.get(), WORKSPACE.get()
+        request_id = getattr(record, "request_id", None) or REQUEST_ID.get()
+        workspace = getattr(record, "workspace", None) or WORKSPACE.get()
         record.request_id, record.workspace = request_id, workspace
         parts = [f"request={request_id}"] if request_id else []
         parts += [f"workspace={workspace}"] if workspace else []
         record.context = f" [{' '.join(parts)}]" if parts else ""
         return True
+
+
+class AccessLog(AbstractAccessLogger):
+    """aiohttp's access line, written after the request's context is gone, with its request id
+    (from the answer's X-Request-Id) and workspace as fields of their own."""
+
+    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
+        self.logger.info("%s %s %s %s %d %.1f ms", request.remote, request.method, request.path, response.status,
+                         response.body_length, time * 1000, extra={
+                             "request_id": response.headers.get("X-Request-Id"),
+                             "workspace": request.get(REQUEST_WORKSPACE) or None})
 
 
 class Handler(logging.StreamHandler[IO[str]]):
@@ -97,7 +113,7 @@ def configure(settings: Settings, stream: IO[str] | None = None) -> logging.Hand
     handler = Handler(stream or sys.stderr)
     handler.addFilter(Redact(secrets_of(settings)))
     if settings.log_format == "json":
-        handler.setFormatter(JsonFormatter(JSON_FIELDS, rename_fields={"levelname": "level", "name": "logger",
+        handler.setFormatter(JsonFormatter(JSON_FIELDS, reserved_attrs=[*RESERVED_ATTRS, "context"], rename_fields={"levelname": "level", "name": "logger",
                                                                        "asctime": "time", "exc_info": "traceback"}))
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))

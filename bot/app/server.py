@@ -11,7 +11,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.app.guards import MAX_BODY, guard_input, security_headers
-from bot.logs import bind_request, unbind
+from bot.logs import REQUEST_WORKSPACE, WORKSPACE, bind_request, unbind
 from bot.metrics import outbox_families, process_exited
 from bot.runtime import Runtime
 from storage.migrate import NotMigrated, require_current
@@ -82,6 +82,7 @@ async def observe(request: web.Request, handler: Callable) -> web.StreamResponse
         if route == "/slack/events":
             kind = await slack_kind(request) if status < 400 else "refused"
             metrics.inc("gofirst_slack_acks_total", kind=kind, status=str(status))
+        request[REQUEST_WORKSPACE] = WORKSPACE.get() or ""  # for the access line, written after this returns
         unbind(tokens)
 
 

@@ -9,6 +9,7 @@ from aiohttp import web
 from bot.cli.common import fail, run, settings_from, setup_logging
 from bot.cli.teams import check_serve_settings as check_teams
 from bot.config import Settings
+from bot.logs import AccessLog
 from bot.demo import seed_demo
 from bot.app.mounts import mounts_for
 from bot.runtime import Runtime, build_runtime
@@ -27,7 +28,7 @@ def serve_forever(runtime: Runtime, app: web.Application, banner: str) -> None:
     app.on_startup.append(announce)
     try:
         web.run_app(app, host=runtime.settings.host, port=runtime.settings.port, print=None,
-                    handle_signals=True)
+                    access_log_class=AccessLog, handle_signals=True)
     except OSError as exc:
         fail(f"cannot listen on {runtime.settings.host}:{runtime.settings.port}: {exc.strerror}. "
              "Set GOFIRST_PORT (or --port) to a free port.")

@@ -8,10 +8,14 @@ import logging
 import time
 from collections.abc import Iterator
 
+import aiohttp
 import pytest
+from aiohttp import web
 
+from bot.app.server import build_app
 from bot.config import Settings
-from bot.logs import configure
+from bot.logs import AccessLog, configure
+from bot.runtime import Runtime
 from tests.slack.conftest import BOT_USER, TEAM_ID, Live, Seeded
 from tests.ops.test_metrics import DM_STREAK
 
@@ -86,3 +90,23 @@ async def test_every_line_of_a_slack_request_names_it_and_its_workspace(
     named = next(n for n, line in enumerate(web_api) if line["workspace"])
     assert all(line["workspace"] == f"slack:{TEAM_ID}" for line in web_api[named:])
     assert any("chat.postMessage" in line["message"] for line in web_api[named:])
+
+
+async def test_the_access_line_carries_the_request_id_in_its_own_field(
+        runtime: Runtime, captured: tuple[io.StringIO, list[logging.Handler]]) -> None:
+    out = setup(captured, GOFIRST_LOG_FORMAT="json")
+    runner = web.AppRunner(build_app(runtime, []), access_log_class=AccessLog)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            url = f"http://127.0.0.1:{runner.addresses[0][1]}/healthz?token=xoxb-9-9-secret"
+            async with http.get(url, headers={"X-Request-Id": "probe-17"}) as response:
+                assert response.status == 200
+    finally:
+        await runner.cleanup()
+    access = [json.loads(line) for line in out.getvalue().splitlines() if '"aiohttp.access"' in line]
+    assert len(access) == 1 and access[0]["request_id"] == "probe-17"
+    assert "GET /healthz 200" in access[0]["message"] and "xoxb" not in access[0]["message"]
+    assert "context" not in access[0]
