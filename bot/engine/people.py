@@ -7,7 +7,7 @@ import logging
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.copy import normalize_locale
+from bot.copy import DEFAULT_LOCALE, normalize_locale
 from bot.core import events
 from bot.engine.controls import audit
 from bot.core.port import DeliveryError, Profile, UnknownPlatform
@@ -47,9 +47,10 @@ async def newcomer(services: Services, event: events.Event) -> tuple[str | None,
 
 def learn_locale(person: Person, code: str | None) -> bool:
     """The platform's language for a person who hasn't chosen one; True when it changed."""
-    if not code or person.locale_overridden or person.locale == normalize_locale(code):
-        return False
-    person.locale = normalize_locale(code)
+    locale = normalize_locale(code) if code else None
+    if locale is None or person.locale_overridden or (person.locale or DEFAULT_LOCALE) == locale:
+        return False  # English is what None already means: no write for it
+    person.locale = locale
     return True
 
 
