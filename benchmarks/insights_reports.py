@@ -1,87 +1,142 @@
-"""`python -m benchmarks.insights_reports` (or `python -m benchmarks --insights`): how long HR waits
-for a report, on SQLite and PostgreSQL, for a synthetic organisation of 200 leaders x 12 weeks and
-of 1,000 leaders with about 100,000 replies. Each report loads the workspace, audits every figure
-and renders one view, as the CLI and the console do; the table gives the median and p95 of several
-runs and the process's peak memory. docs/benchmarks.md quotes what this prints."""
+"""`python -m benchmarks --only insights` (or `python -m benchmarks.insights_reports [--runs N]
+[--no-postgres] [--million]`): how long HR waits for the dashboard, on SQLite and PostgreSQL, for a
+synthetic organisation of 200 leaders x 12 weeks and of 1,000 leaders with about 100,000 replies
+(and, with --million, about 1,000,000 replies on SQLite). The console runs as in production (aiohttp,
+a signed-in admin over loopback HTTP); each page and CSV download is fetched several times, and the
+first fetch after the data changed (one full audited build) is timed apart."""
 from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import resource
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timezone
 
-from bot.insights import OUTCOMES, Insights, Thresholds, barriers, load_insights, to_csv
+import aiohttp
+from aiohttp import web
+from pydantic import SecretStr
+
+from adapters.admin import console_mount
+from adapters.admin.accounts import create_account
+from benchmarks._common import heading, percentile, table
+from bot.app.mounts import privacy_hooks
+from bot.app.server import build_app
+from bot.clock import FixedClock
+from bot.config import Settings
 from bot.insights.synthetic import generate
+from bot.runtime import build_runtime
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.support.postgres import ThrowawayPostgres, find_bin_dir
 
+NAME = "insights"
 UNTIL = date(2026, 11, 30)
-W = "local:bench"
+W, EMAIL, PASSWORD = "local:bench", "hr@bench.example", "a benchmark password, long enough"
 SCALES = (("200 leaders x 12 weeks", 200, 12), ("1,000 leaders, ~100,000 replies", 1000, 38))
-REPORTS: dict[str, Callable[[Insights], object]] = {
-    "barriers (workspace, all time)": lambda i: barriers(i),
-    "outcomes by campaign and month": lambda i: i.rows("campaign", "month", OUTCOMES),
-    "export CSV by team and month": lambda i: to_csv(i.rows("team", "month")),
-    "export CSV by week": lambda i: to_csv(i.rows("week")),
+MILLION = ("2,000 leaders, ~1,000,000 replies", 2000, 190)
+PAGES = {
+    "outcomes (workspace, month)": "/admin/insights",
+    "outcomes by team, week, page 3": "/admin/insights?by=team&kind=week&page=3",
+    "outcomes by campaign, quarter": "/admin/insights?by=campaign&kind=quarter",
+    "themes (workspace, month)": "/admin/insights/themes",
+    "themes by department, week, IT access": "/admin/insights/themes?by=department&kind=week&theme=it_access",
+    "CSV: outcomes of every team, month": "/admin/insights/outcomes.csv?by=team&table=groups",
+    "CSV: themes by week": "/admin/insights/themes.csv?kind=week&table=trend",
 }
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
-def p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+async def signed_in(base: str) -> aiohttp.ClientSession:
+    http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=aiohttp.ClientTimeout(total=600))
+    async with http.get(base + "/admin/login") as response:
+        token = CSRF.search(await response.text())
+    assert token is not None
+    async with http.post(base + "/admin/login", data={"email": EMAIL, "password": PASSWORD, "csrf": token.group(1)},
+                         headers={"Origin": base}) as response:
+        assert "Sign out" in await response.text()
+    return http
 
 
-async def measure(url: str, leaders: int, weeks: int, runs: int) -> tuple[str, list[tuple[str, float, float]]]:
+async def fetch(http: aiohttp.ClientSession, url: str) -> float:
+    started = time.perf_counter()
+    async with http.get(url) as response:
+        await response.read()
+        assert response.status == 200, (url, response.status)
+    return time.perf_counter() - started
+
+
+async def measure(url: str, leaders: int, weeks: int, runs: int) -> tuple[str, float, list[tuple[str, float, float]]]:
     db = Database(url)
     await upgrade(db)
     started = time.perf_counter()
     async with db.session() as session:
         summary = await generate(session, W, leaders, weeks, 1, UNTIL)
-    made = f"{summary.replies:,} replies, {summary.shares:,} shares, generated in {time.perf_counter() - started:.1f} s"
-    found = []
-    for name, render in REPORTS.items():
-        samples = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            async with db.session() as session:
-                render(await load_insights(session, W, Thresholds(), UNTIL))
-            samples.append(time.perf_counter() - started)
-        found.append((name, statistics.median(samples), p95(samples)))
-    await db.dispose()
-    return made, found
+    made = f"{summary.replies:,} replies, {summary.shares:,} shares, generated in {time.perf_counter() - started:.0f} s"
+    await create_account(db, W, EMAIL, "admin", PASSWORD)
+    settings = Settings(GOFIRST_DATABASE_URL=url,
+                        GOFIRST_SECRET_KEY=SecretStr("a benchmark key, long enough to sign with"))
+    runtime = build_runtime(settings, clock=FixedClock(datetime(2026, 11, 30, 12, tzinfo=timezone.utc)), db=db)
+    runner = web.AppRunner(build_app(runtime, [console_mount(privacy_hooks())]), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    base = f"http://{host}:{port}"
+    http = await signed_in(base)
+    try:
+        cold = await fetch(http, base + "/admin/insights")  # the one audited build
+        found = []
+        for name, path in PAGES.items():
+            samples = [await fetch(http, base + path) for _ in range(runs)]
+            found.append((name, statistics.median(samples), percentile(samples, 0.95)))
+    finally:
+        await http.close()
+        await runner.cleanup()
+        await db.dispose()
+    return made, cold, found
 
 
-def main(runs: int = 5, postgres: bool = True) -> None:
-    rows = []
+def measured(runs: int, postgres: bool, scales: tuple[tuple[str, int, int], ...], million: bool) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
     with tempfile.TemporaryDirectory() as folder:
         bin_dir = find_bin_dir() if postgres else None
         server = ThrowawayPostgres(bin_dir).start() if bin_dir else None
         try:
-            for label, leaders, weeks in SCALES:
-                backends = [("SQLite", f"sqlite+aiosqlite:///{folder}/{leaders}.db")]
-                if server is not None:
-                    backends.append(("PostgreSQL", server.create_database()))
-                for backend, url in backends:
-                    made, found = asyncio.run(measure(url, leaders, weeks, runs))
-                    rows += [(f"{label} ({made})", backend, *figures) for figures in found]
+            plan = [(s, "SQLite") for s in scales] + [(s, "PostgreSQL") for s in scales if server is not None]
+            plan += [(MILLION, "SQLite")] if million else []
+            for (label, leaders, weeks), backend in plan:
+                url = (server.create_database() if backend == "PostgreSQL" and server is not None
+                       else f"sqlite+aiosqlite:///{folder}/{leaders}-{weeks}.db")
+                made, cold, found = asyncio.run(measure(url, leaders, weeks, runs))
+                rows.append((f"{label} ({made})", backend, "first page after a change (full audited build)",
+                             f"{cold * 1000:,.0f} ms", ""))
+                rows += [("", "", page, f"{median * 1000:,.0f} ms", f"{high * 1000:,.0f} ms")
+                         for page, median, high in found]
         finally:
             if server is not None:
                 server.stop()
+    return rows
+
+
+def run(quick: bool) -> str:
+    runs = 5 if quick else 20
+    rows = measured(runs, not quick, SCALES[:1] if quick else SCALES, False)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{runs} runs per report; peak memory of the process {peak:,.0f} MB")
-    print("| organisation | database | report | median | p95 |\n|---|---|---|---|---|")
-    for organisation, backend, report, median, high in rows:
-        print(f"| {organisation} | {backend} | {report} | {median:.2f} s | {high:.2f} s |")
+    return (heading("HR insights dashboard", NAME, quick)
+            + f"\n{runs} fetches per page over loopback HTTP, signed in; p95 is nearest-rank. "
+              f"Peak memory of the process {peak:,.0f} MB.\n\n"
+            + table(("organisation", "database", "page", "median", "p95"), rows))
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=5, help="runs per report (p95 over these)")
+    parser.add_argument("--runs", type=int, default=20, help="fetches per page (p95 over these)")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--million", action="store_true", help="also ~1,000,000 replies on SQLite (long)")
+    parser.add_argument("--small", action="store_true", help="only the 200-leader organisation")
     args = parser.parse_args()
-    main(args.runs, not args.no_postgres)
+    print(table(("organisation", "database", "page", "median", "p95"),
+                measured(args.runs, not args.no_postgres, SCALES[:1] if args.small else SCALES, args.million)))

@@ -22,9 +22,11 @@ from bot.insights import (ActionFact, BadRecord, Insights, Thresholds, action_ef
 from bot.insights import dashboard as board
 from bot.insights.cache import cached_insights
 from bot.insights.dashboard import BadFilter, Filters, Grid
+from bot.insights.suppression import Key
 
 log = logging.getLogger(__name__)
 BOOK = "insights"
+DOWNLOADS_KEPT = 16  # CSV texts kept per build (the largest are a few MB)
 RATIOS = {"share_rate": "percent", "answered_rate": "percent", "share_of_barriers": "percent",
           "replies_per_share": "decimal"}
 
@@ -102,35 +104,39 @@ def _trend_chart(chart_id: str, title: str, trend: Grid, metrics: tuple[str, ...
     return line_chart(chart_id, title, [p for p, _ in trend.rows], series, percent=percent)
 
 
-def outcome_tables(insights: Insights, filters: Filters, page: int | None) -> dict[str, tuple[Grid, list[Any]]]:
-    """Each table of the outcomes page with the keys behind it (a download takes every page)."""
+Tables = dict[str, tuple[tuple[str, ...], list[tuple[str, list[Key]]]]]
+
+
+def outcome_tables(insights: Insights, filters: Filters, page: int | None) -> tuple[Tables, int]:
+    """Each table of the outcomes page: its columns and the keys behind each row, and how many pages
+    of groups there are (a download takes every page)."""
     columns = board.OUTCOME_COLUMNS
     groups, pages = board.group_rows(insights, filters, columns, page)
-    tables = {"trend": board.trend_rows(insights, filters, columns), "groups": groups,
-              "streaks": board.streak_rows(insights, filters), "campaigns": board.campaign_rows(insights)}
-    found = {}
-    for name, rows in tables.items():
-        names = ("streak_leaders", *board.STREAK_COLUMNS) if name == "streaks" else columns
-        found[name] = (board.grid(insights, name, names, rows, filters.page, pages), rows)
-    return found
+    return {"trend": (columns, board.trend_rows(insights, filters, columns)), "groups": (columns, groups),
+            "streaks": (("streak_leaders", *board.STREAK_COLUMNS), board.streak_rows(insights, filters)),
+            "campaigns": (columns, board.campaign_rows(insights))}, pages
 
 
 def theme_tables(insights: Insights, filters: Filters, page: int | None, actions: list[ActionFact]
-                 ) -> dict[str, tuple[Grid, list[Any]]]:
+                 ) -> tuple[Tables, int]:
     columns = board.theme_columns(filters)
     groups, pages = board.group_rows(insights, filters, board.THEMES_ROWS, page)
-    tables = {"trend": (columns, board.trend_rows(insights, filters, columns)),
-              "groups": (board.THEMES_ROWS, groups),
-              "raised": (board.RAISED_COLUMNS, board.trend_rows(insights, filters, board.RAISED_COLUMNS)),
-              "actions": (("theme", "barrier_people"), board.action_rows(insights, actions))}
-    return {name: (board.grid(insights, name, names, rows, filters.page, pages), rows)
-            for name, (names, rows) in tables.items()}
+    return {"trend": (columns, board.trend_rows(insights, filters, columns)),
+            "groups": (board.THEMES_ROWS, groups),
+            "raised": (board.RAISED_COLUMNS, board.trend_rows(insights, filters, board.RAISED_COLUMNS)),
+            "actions": (("theme", "barrier_people"), board.action_rows(insights, actions))}, pages
+
+
+def grids(insights: Insights, filters: Filters, tables: tuple[Tables, int]) -> dict[str, Grid]:
+    found, pages = tables
+    return {name: board.grid(insights, name, columns, rows, filters.page, pages)
+            for name, (columns, rows) in found.items()}
 
 
 async def outcomes(request: web.Request) -> web.StreamResponse:
     insights = await _insights(request)
     filters = _filters(request, insights)
-    tables = {name: grid for name, (grid, _) in outcome_tables(insights, filters, filters.page).items()}
+    tables = grids(insights, filters, outcome_tables(insights, filters, filters.page))
     context = _context(request, insights, filters, "outcomes")
     trend = tables["trend"]
     chart = _trend_chart("outcomes-trend", words()("outcomes.trend", group=context["group_name"]), trend,
@@ -154,7 +160,7 @@ async def themes_page(request: web.Request, errors: list[str] | None = None, for
     console = console_of(request)
     async with console.runtime.db.session() as session:
         actions = await list_actions(session, viewer_of(request).workspace_id)
-    tables = {name: grid for name, (grid, _) in theme_tables(insights, filters, filters.page, actions).items()}
+    tables = grids(insights, filters, theme_tables(insights, filters, filters.page, actions))
     context = _context(request, insights, filters, "themes")
     report = barriers(insights, filters.trend_group(insights), filters.at) if filters.at else None
     bars = bar_chart("themes-bars", words()("themes.bars", period=filters.at, group=context["group_name"]),
@@ -184,14 +190,19 @@ async def download(request: web.Request) -> web.StreamResponse:
     page = request.match_info["page"]
     table = request.query.get("table", "")
     if page == "outcomes":
-        tables = outcome_tables(insights, filters, None)
+        tables, _ = outcome_tables(insights, filters, None)
     else:
         async with console_of(request).runtime.db.session() as session:
-            tables = theme_tables(insights, filters, None,
-                                  await list_actions(session, viewer_of(request).workspace_id))
+            tables, _ = theme_tables(insights, filters, None,
+                                     await list_actions(session, viewer_of(request).workspace_id))
     if table not in tables:
         raise _bad(request, "table", tuple(tables))
-    text = to_csv(board.csv_rows(insights, tables[table][1]))
+    asked = f"{page}?{sorted(filters.query(table=table).items())}"
+    text = insights.downloads.get(asked)
+    if text is None:
+        if len(insights.downloads) >= DOWNLOADS_KEPT:
+            insights.downloads.clear()
+        text = insights.downloads[asked] = to_csv(board.csv_rows(insights, tables[table][1]))
     name = f"insights-{page}-{table}-{filters.by}-{filters.at or filters.kind}.csv"
     return web.Response(text=text, content_type="text/csv", charset="utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -122,6 +122,11 @@ class Insights:
     def _explained(self) -> dict[Key, tuple[Row, Key | None]]:
         return {}
 
+    @cached_property
+    def downloads(self) -> dict[str, str]:
+        """CSV text already made from this build, by what was asked (the console's downloads)."""
+        return {}
+
     def _row(self, key: Key) -> tuple[Row, Key | None]:
         """The row, and for a withheld one the figure it is pooled into; kept, as this Insights is
         reused by every page until the data changes (bot/insights/cache.py)."""
