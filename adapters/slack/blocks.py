@@ -133,7 +133,9 @@ def field_element(field: FormField, wording: Copy) -> dict[str, Any]:
 
 
 def form_view(form: Form, wording: Copy) -> dict[str, Any]:
-    """A modal: `callback_id` is the form id and `private_metadata` carries the form's context."""
+    """A modal: `callback_id` is the form id and `private_metadata` carries the form's context.
+    Slack's own words on it (Cancel, the channel picker) are in the form's language."""
+    wording = wording if wording.locale == form.locale else load_copy(form.locale, "slack")
     blocks: list[Block] = []
     if form.intro:
         blocks.append({"type": "section", "text": mrkdwn(form.intro)})

@@ -79,10 +79,10 @@ def settled(card: Card, note: str) -> Card:
     return envelope([*body, text(note, isSubtle=True, size="Small", spacing="Medium")])
 
 
-def field_input(field: FormField) -> dict[str, Any]:
+def field_input(field: FormField, locale: str = "en") -> dict[str, Any]:
     common: dict[str, Any] = {"id": field.name, "label": field.label, "isRequired": field.required}
     if field.error or field.required:  # Teams checks required inputs itself and shows this message
-        common["errorMessage"] = field.error or load_copy("en", "teams")("form.required", label=field.label)
+        common["errorMessage"] = field.error or load_copy(locale, "teams")("form.required", label=field.label)
     if field.options:
         return {"type": "Input.ChoiceSet", **common, "style": "compact", "value": field.value,
                 "choices": [{"title": label, "value": value} for value, label in field.options]}
@@ -101,7 +101,7 @@ def form_card(form: Form) -> Card:
         body.append({"type": "Container", "style": "warning",
                      "items": [text(f"• {note}", size="Small") for note in form.notes]})
     for field in form.fields:
-        body.append(field_input(field))
+        body.append(field_input(field, form.locale))
         if field.error:
             body.append(text(field.error, color="Attention", size="Small", spacing="None"))
         elif field.hint:

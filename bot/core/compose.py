@@ -76,7 +76,7 @@ def share_form(
                             multiline=False, options=options, error=errors.get("channel"),
                             hint=copy("share.form.channel.hint")))
     return Form(SHARE_FORM, copy(title_key), tuple(fields), copy(submit_key),
-                context=context, intro=copy("share.form.intro"), notes=notes)
+                context=context, intro=copy("share.form.intro"), notes=notes, locale=copy.locale)
 
 
 def with_errors(form: Form, errors: dict[str, str]) -> Form:
@@ -197,7 +197,7 @@ def answer_form(copy: Copy, reply: "Reply", author: str, advice: Sequence[str] =
     intro = copy("coaching.answer.coached" if findings else "coaching.answer.advice", name=author)
     submit = copy("coaching.answer.submit" if findings else "answer.form.submit")
     return Form(ANSWER_FORM, copy("answer.form.title"), (field,), submit, context=context or str(reply.id),
-                intro=intro if advice else None, notes=tuple(advice))
+                intro=intro if advice else None, notes=tuple(advice), locale=copy.locale)
 
 
 def private_form(copy: Copy, share: "Share", leader_name: str) -> Form:
@@ -205,7 +205,7 @@ def private_form(copy: Copy, share: "Share", leader_name: str) -> Form:
     field = FormField("barrier", copy("private.form.label", leader=leader_name),
                       placeholder=copy("private.form.placeholder"), hint=copy("private.form.hint"))
     return Form(PRIVATE_FORM, copy("private.form.title", leader=leader_name), (field,), copy("private.form.submit"),
-                context=str(share.id), intro=copy("private.form.intro", leader=leader_name))
+                context=str(share.id), intro=copy("private.form.intro", leader=leader_name), locale=copy.locale)
 
 
 def streak_message(copy: Copy, streak: Streak) -> Message:

@@ -58,6 +58,7 @@ class Form:
     intro: str | None = None
     notes: tuple[str, ...] = ()
     extra_actions: tuple[Action, ...] = ()
+    locale: str = "en"  # the language of its words, so an edge's own words around it (Cancel) match
 
     @property
     def has_errors(self) -> bool:

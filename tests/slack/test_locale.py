@@ -58,7 +58,7 @@ async def test_a_german_slack_user_is_nudged_coached_and_digested_in_german(live
     await live.click(GERDA, "nudge.share", str(nudge.id), GERDA_DM, nudge.platform_message_id)
     await live.settle()
     view = live.double.of("views.open")[-1].args["view"]
-    assert view["title"]["text"] == "Geh voran"
+    assert view["title"]["text"] == "Geh voran" and view["close"]["text"] == "Abbrechen"  # Slack's own words too
     check_fields(ORDER, "de")  # the German coach loaded before Slack's 3 s ack window starts
     status, body = await live.submit(GERDA, view, {**ORDER, "channel": GERMAN_TEAM})
     assert status == 200 and "ein Vorbild-Post sagt, was du selbst versuchst" in body  # coached in the modal

@@ -45,6 +45,7 @@ async def test_a_german_teams_user_gets_german_cards_from_help_to_digest(live: L
     await say(live, "share")
     form_id, form = live.last_card(LEADER)
     assert "Geh voran" in card_text(form)
+    assert "Bitte füll „Meine eigene Hürde“ aus." in str(form)  # Teams' own words on the form too
     check_fields(ORDER, "de")  # the German coach loaded before the turn that needs it
     await submit(live, form_id, {**submit_data(form), **ORDER, "channel": CHANNEL})
     coached = [c for c in live.connector.sent(method="PUT") if c.activity_id == form_id][-1]
