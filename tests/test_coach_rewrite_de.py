@@ -158,3 +158,7 @@ def test_the_german_share_form_keeps_nouns_capitalised_and_asks_for_help() -> No
     assert out["try"] == "Ich versuche, meine Updates ab Montag im Kanal zu posten."
     assert out["barrier"] == "Mein eigenes Hindernis ist: Zeit."
     assert out["ask"] == "Könnt ihr mir helfen, meine Updates bis Freitag zu posten, und mir sagen, was euch im Weg steht?"
+    why = reframe({"try": "", "why": "Weil ihr eure Arbeit sichtbar machen müsst.", "barrier": "", "ask": ""}, "de")["why"]
+    assert why == "Für meinen Teil versuche ich, meine Arbeit sichtbar zu machen."
+    assert check_draft("Ich glaube, dass ihr eure Entwürfe öfter zeigen solltet.", "de").suggestion == \
+        "Ich versuche, meine Entwürfe öfter zu zeigen."

@@ -101,8 +101,10 @@ def extract_action(clause: str, locale: str = "en", kinds: frozenset[str] = froz
         if isinstance(head, dict) and head.get("kinds") and not kinds & set(head["kinds"]):
             continue
         pattern, replace = (head["pattern"], head.get("replace", "")) if isinstance(head, dict) else (head, "")
-        peeled = compile_pattern(str(pattern)).sub(str(replace), text, count=1).lstrip()
-        subordinate = subordinate or (peeled != text and isinstance(head, dict) and bool(head.get("subordinate")))
+        compiled = compile_pattern(str(pattern))
+        hit = isinstance(head, dict) and bool(head.get("subordinate")) and compiled.search(text) is not None
+        peeled = compiled.sub(str(replace), text, count=1).lstrip()
+        subordinate = subordinate or hit  # a zero-width head can mark a verb-last clause too
         text = peeled
         stages.append(text)
     text = compile_pattern(copy["tails"]).sub("", text).strip().rstrip(".!;:, ")
