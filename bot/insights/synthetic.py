@@ -22,8 +22,10 @@ from bot.insights import synthetic_words as words
 from storage.repositories.people import ensure_workspace
 from storage.tables import AuditEntry, Campaign, Membership, Nudge, Pause, Person, Reply, Share, Team
 from storage.tables.insights import BarrierAction, TeamDepartment
+from storage.tables.loop import PrivateNote, PrivateNoteSender
 
 BATCH = 2000
+PRIVATE = 4  # one share in four gets a barrier told privately, as a share of every kind of team would
 Progress = Callable[[int], None]
 
 
@@ -190,6 +192,12 @@ async def _write(session: AsyncSession, workspace_id: str, leader: int, team_cha
                      "themes": [], "created_at": _at(w.week, 1, 11 + h), "updated_at": _at(w.week, 1, 11 + h)}
                     for h in w.answers]
     await _insert(session, Reply, replies)
+    told = [(share, w) for (w, _), share in zip(shared, share_ids) if w.replies and share % PRIVATE == 0]
+    notes = [(share, w, words.REPLIES["fear"][share % 2]) for share, w in told]
+    await _insert(session, PrivateNote, [{"id": f"n{share:031d}", "workspace_id": workspace_id, "share_id": share,
+                                          "text": text, "themes": tags_for(text), "told_on": week_start(w.week)}
+                                         for share, w, text in notes])
+    await _insert(session, PrivateNoteSender, [{"share_id": share, "person_id": w.replies[0][0]} for share, w in told])
     pauses = [w for w in history if w.vacation]
     await _insert(session, Pause, [{"workspace_id": workspace_id, "person_id": leader, "kind": "vacation",
                                     "starts_on": week_start(w.week), "ends_on": week_start(w.week) + timedelta(days=6),

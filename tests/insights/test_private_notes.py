@@ -57,3 +57,22 @@ async def test_a_teams_few_private_notes_stay_withheld(pilot: Database) -> None:
 async def test_notes_on_a_share_that_was_never_posted_do_not_count(pilot: Database) -> None:
     insights = await with_notes(pilot, {"2026-W44": 2}, status="draft")
     assert insights.figure(Key("2026-W44", "workspace", W, "theme:policy")) is None
+
+
+async def test_demo_data_tells_some_barriers_privately_and_they_count(migrated_db: Database) -> None:
+    from datetime import date
+
+    from sqlmodel import func
+
+    from bot.insights.synthetic import generate
+    from storage.tables.loop import PrivateNoteSender
+
+    async with migrated_db.session() as session:
+        await generate(session, "local:acme", 40, 8, 2, date(2026, 11, 30))
+    async with migrated_db.session() as session:
+        notes = (await session.exec(select(PrivateNote).where(PrivateNote.workspace_id == "local:acme"))).all()
+        senders = (await session.exec(select(func.count()).select_from(PrivateNoteSender))).one()
+        insights = await load_insights(session, "local:acme", Thresholds(5, 10), date(2026, 11, 30))
+    assert len(notes) == senders > 10 and all(n.themes == ["fear"] for n in notes)
+    fear = insights.figure(Key("all", "workspace", "local:acme", "theme:fear"))
+    assert fear is not None and fear >= 10
