@@ -127,3 +127,28 @@ async def test_a_german_leader_is_coached_in_german_and_gets_a_german_digest_and
     await runtime.engine.handle(events.ActionClicked(W, "alex", "digest.answer", answer.value))
     answer_form = platform.last("form").form
     assert answer_form is not None and answer_form.title == "Den Kreis schließen"
+
+
+def test_every_german_pack_has_the_english_packs_nudges_in_the_same_order_and_themes() -> None:
+    from bot.coach.packs import load_packs
+    from bot.runtime import translated_packs
+
+    english, german = load_packs(), translated_packs()["de"]
+    assert sorted(german) == sorted(english)
+    for pack_id, pack in english.items():
+        assert german[pack_id].locale == "de"
+        assert [(n.id, n.theme) for n in german[pack_id].nudges] == [(n.id, n.theme) for n in pack.nudges]
+        assert all(d.text != e.text for d, e in zip(german[pack_id].nudges, pack.nudges))  # translated
+
+
+async def test_a_nudge_the_german_pack_lacks_stays_english(runtime: Runtime) -> None:
+    from dataclasses import replace
+
+    from bot.delivery.prompts import prompt_for
+
+    packs = runtime.services.translated_packs["de"]
+    pack = packs["going-first"]
+    packs["going-first"] = replace(pack, nudges=pack.nudges[1:])  # gf-01 not translated yet
+    english = runtime.services.packs["going-first"].nudges[0]
+    assert prompt_for(runtime.services, "going-first", english.id, "de") == english
+    assert prompt_for(runtime.services, "going-first", "gf-02", "de-DE") == pack.nudges[1]
