@@ -15,7 +15,7 @@ from adapters.teams.activities import locale_of, mentions_bot, plain_text, split
 from adapters.teams.dedupe import SeenActivities
 from adapters.teams.platform import CLICKED, TeamsPlatform, trigger_for
 from adapters.teams.references import Conversation, ReferenceStore
-from bot.copy import Copy
+from bot.copy import Copy, load_copy
 from bot.core import events
 from bot.core.vocabulary import COMMANDS
 from bot.core.messages import Form, Message
@@ -168,8 +168,9 @@ class GoFirstTeamsHandler(TeamsActivityHandler):
                 if card_id:
                     self.platform.accepted_forms[card_id] = True
                 form = self.platform.form_values.pop(card_id, None)
+                words = load_copy(form.locale, "teams") if form else self.copy  # the form's language
                 card = cards.submitted_card(form or Form(submitted.form_id, "", (), ""), values,
-                                            self.copy("form.submitted"))
+                                            words("form.submitted"))
                 await self.show_card(workspace, user, conversation, card_id, card)
         else:
             log.warning("card submit from %s in %s without GoFirst data: %s", user, workspace, sorted(value)[:10])

@@ -53,6 +53,8 @@ async def test_a_german_teams_user_gets_german_cards_from_help_to_digest(live: L
     await submit(live, form_id, {**submit_data(form), **ORDER, "channel": CHANNEL,
                                  **{k: v for k, v in submit_data(card_of(coached.body)).items()
                                     if k.startswith("gofirst_")}})
+    accepted = [c for c in live.connector.sent(method="PUT") if c.activity_id == form_id][-1]
+    assert "Gesendet. Deine Vorschau kommt in der nächsten Nachricht" in card_text(card_of(accepted.body))
     preview_id, preview = live.last_card(LEADER)
     assert "Deinem Coach ist aufgefallen:" in card_text(preview)
     await submit(live, preview_id, submit_data(preview, action_id="share.post"))
