@@ -240,14 +240,16 @@ async def without_author(services: Services, session: AsyncSession, person: Pers
         share = await session.get(Share, post.subject_id)
         if share is None:
             continue
+        leader = await session.get(Person, share.leader_id)
+        speaking = services.speaking(leader.locale if leader else None)  # rebuilt in the leader's language
         shown_replies = (await session.exec(select(Reply).where(col(Reply.id).in_(shown)))).all()
         kept = [r for r in shown_replies if r.id not in theirs]
         note_ids = post.extra.get("notes", [])
         notes = (await session.exec(select(PrivateNote).where(col(PrivateNote.id).in_(note_ids)))).all()
-        message = compose.digest_message(services.copy, share, await names(session, kept), [n.text for n in notes],
+        message = compose.digest_message(speaking.copy, share, await names(session, kept), [n.text for n in notes],
                                          earlier=int(post.extra.get("earlier", 0)),
                                          follow_up=post.extra.get("follow_up"),
-                                         raisable=await raisable(services, session, share, kept, list(notes)),
+                                         raisable=await raisable(speaking, session, share, kept, list(notes)),
                                          hr_lines=post.extra.get("hr_lines", []))
         post.message, post.extra = message_to_data(message), {**post.extra, "replies": [r.id for r in kept]}
         session.add(post)

@@ -152,3 +152,21 @@ async def test_a_nudge_the_german_pack_lacks_stays_english(runtime: Runtime) -> 
     english = runtime.services.packs["going-first"].nudges[0]
     assert prompt_for(runtime.services, "going-first", english.id, "de") == english
     assert prompt_for(runtime.services, "going-first", "gf-02", "de-DE") == pack.nudges[1]
+
+
+async def test_an_english_teammates_erase_rebuilds_the_german_leaders_digest_in_german(
+        runtime: Runtime, platform: RecordingPlatform, demo: DemoIds) -> None:
+    from tests.engine.test_loop import share_and_post
+
+    await say(runtime, platform, "language de")
+    _, thread = await share_and_post(runtime, platform, demo)
+    for n, user in enumerate(("sam", "priya")):
+        await runtime.engine.handle(events.ChannelReplyPosted(W, DEMO_CHANNEL, thread, f"r{n}", user, "no time"))
+    await runtime.engine.handle(events.CommandReceived(W, "alex", "digest"))
+    digest = platform.last("dm")
+    assert digest.message.title == "Dein Team hat geantwortet"
+    await runtime.engine.handle(events.CommandReceived(W, "sam", "erase"))
+    await runtime.engine.handle(events.ActionClicked(W, "sam", "privacy.erase", "confirm"))
+    assert platform.last("dm").message.text.startswith("Erased:")  # Sam's own answer: English
+    rewritten = [d for d in platform.of_kind("update") if d.sent == digest.sent][-1].message
+    assert rewritten.title == "Dein Team hat geantwortet" and [f.label for f in rewritten.facts] == ["Priya Nair"]
