@@ -28,8 +28,11 @@ class Policy:
                    lease=timedelta(seconds=getattr(settings, "sending_lease_seconds", 120.0)))
 
     def backoff(self, attempts: int, retry_after: float | None) -> timedelta:
-        exponential = min(self.base_backoff * (2 ** max(attempts - 1, 0)), self.max_backoff)
-        return max(exponential, timedelta(seconds=retry_after or 0))
+        """The platform's Retry-After when it gave one (a rate limit says when; waiting longer only
+        slows a fan-out down), else exponential."""
+        if retry_after:
+            return timedelta(seconds=retry_after)
+        return min(self.base_backoff * (2 ** max(attempts - 1, 0)), self.max_backoff)
 
 
 def held_reason(leader: Person, workspace: Workspace) -> str | None:
