@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from adapters.slack import blocks
 from adapters.slack.client import MAX_RETRY_AFTER, SharedHttp, web_client
 from adapters.slack.errors import delivery_error, transport_error
-from bot.copy import Copy
+from bot.copy import Copy, load_copy
 from bot.delivery.pauses import Pauses
 from bot.core.compose import SHARE_FORM
 from bot.core.messages import Action, Form, HomeView, Message, Sent
@@ -239,10 +239,12 @@ class SlackPlatform:
         await self.send_dm(workspace_id, user_id, self.form_prompt(form))
 
     def form_prompt(self, form: Form) -> Message:
+        """In the form's language, like the form itself."""
+        words = self.wording if self.wording.locale == form.locale else load_copy(form.locale, "slack")
         if form.form_id == SHARE_FORM:
-            return Message(kind="info", text=self.wording("form.open_share_prompt"),
-                           actions=(Action(ActionId.HOME_SHARE, self.wording("form.open_share_button"), style="primary"),))
-        return Message(kind="info", text=self.wording("form.no_trigger"))
+            return Message(kind="info", text=words("form.open_share_prompt"),
+                           actions=(Action(ActionId.HOME_SHARE, words("form.open_share_button"), style="primary"),))
+        return Message(kind="info", text=words("form.no_trigger"))
 
     async def publish_home(self, workspace_id: str, user_id: str, view: HomeView) -> None:
         await self.call(workspace_id, "views.publish", user_id=user_id, view=blocks.home_view(view))

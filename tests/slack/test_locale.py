@@ -50,6 +50,10 @@ async def test_a_german_slack_user_is_nudged_coached_and_digested_in_german(live
     assert "„hilfe“ kenne ich noch nicht. Das kannst du mir sagen:" in last_dm(live)
     assert live.double.of("users.info")[-1].args.get("include_locale") in ("true", True)
 
+    await live.event({"type": "message", "channel": GERDA_DM, "channel_type": "im", "user": GERDA, "text": "share",
+                      "ts": "1764000050.000001"})  # typed in the DM: no trigger for a modal, so a button
+    await live.settle()
+    assert last_dm(live).startswith("Tippe auf den Button, um deinen Beitrag zu schreiben")
     gerda_id, campaign_id = await gerda_leads(live)
     nudge, sent = await send_now(live.runtime.services, campaign_id, gerda_id)
     assert sent and "Zeit, voranzugehen" in last_dm(live)
