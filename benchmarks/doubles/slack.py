@@ -1,7 +1,8 @@
 """A Slack Web API double that enforces Slack's published limits per workspace (the token names
 it): chat.postMessage about 1 a second per channel with short bursts, plus a workspace-wide cap;
 users.info Tier 4, conversations.* Tier 3. Over a limit it answers 429 with Retry-After, as Slack
-does, and counts it. Only what a nudge fan-out calls is answered."""
+does, and counts it. Only what a nudge fan-out and its crash recovery call is answered: a DM's
+history holds what was posted to it, metadata included, so a marker is found after a crash."""
 from __future__ import annotations
 
 import itertools
@@ -28,6 +29,7 @@ def token_for(team: str) -> str:
 class SlackLimitsDouble:
     def __init__(self, scale: float = 1.0, tz: str = "UTC") -> None:
         self.limits, self.counts, self.tz = Limits(scale), Counts(), tz
+        self.history: dict[tuple[str, str], list[dict[str, Any]]] = {}   # (team, channel) → oldest first
         self.url = ""
         self._runner: web.AppRunner | None = None
         self._ts = itertools.count(1)
@@ -91,7 +93,10 @@ class SlackLimitsDouble:
             metadata = json.loads(metadata)
         marker = str((metadata.get("event_payload") or {}).get("marker") or f"unmarked-{next(self._ts)}")
         self.counts.delivered(f"{team}/{marker}", time.monotonic())
-        return {"ok": True, "channel": landed, "ts": f"1764000000.{next(self._ts):06d}"}
+        ts = f"1764000000.{next(self._ts):06d}"
+        self.history.setdefault((team, landed), []).append(
+            {"type": "message", "ts": ts, "bot_id": BOT_ID, **({"metadata": metadata} if metadata else {})})
+        return {"ok": True, "channel": landed, "ts": ts}
 
     def _users_info(self, team: str, args: dict[str, Any]) -> dict[str, Any]:
         user = str(args.get("user", ""))
@@ -102,4 +107,10 @@ class SlackLimitsDouble:
         return {"ok": True, "channel": {"id": "D" + str(args.get("users", "X"))[1:]}}
 
     def _conversations_history(self, team: str, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "messages": [], "has_more": False, "response_metadata": {"next_cursor": ""}}
+        """The newest `limit` messages of a channel (what recovery reads to find a marker); metadata
+        only with `include_all_metadata`, as Slack does."""
+        limit = min(max(int(args.get("limit") or 100), 1), 999)
+        newest = list(reversed(self.history.get((team, str(args.get("channel", ""))), [])))[:limit]
+        if str(args.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            newest = [{k: v for k, v in m.items() if k != "metadata"} for m in newest]
+        return {"ok": True, "messages": newest, "has_more": False, "response_metadata": {"next_cursor": ""}}

@@ -1,12 +1,17 @@
 """The fan-out benchmark's doubles hold GoFirst to the platforms' limits: past a limit they answer
-429 with a Retry-After, and they count a nudge delivered twice as a duplicate."""
+429 with a Retry-After, they count a nudge delivered twice as a duplicate, and Slack's keeps what
+was posted so crash recovery can find a marker."""
 from __future__ import annotations
 
 import aiohttp
 
+from adapters.slack.platform import SlackPlatform
 from benchmarks.doubles.limits import Limits
 from benchmarks.doubles.slack import PER_WORKSPACE, SlackLimitsDouble, token_for
 from benchmarks.doubles.teams import TeamsLimitsDouble
+from bot.copy import load_copy
+from bot.core.messages import Message
+from bot.runtime import Runtime
 
 
 class Frozen:
@@ -54,4 +59,17 @@ async def test_teams_double_allows_seven_a_second_per_conversation() -> None:
         assert statuses == [201] * 7 + [429]
         assert other == 201  # another conversation of the tenant still has room
     finally:
+        await double.stop()
+
+
+async def test_slack_double_keeps_a_dm_so_recovery_finds_its_marker(runtime: Runtime) -> None:
+    double = await SlackLimitsDouble().start()
+    platform = SlackPlatform(runtime.db, load_copy("en", "slack"), token=token_for("T1"), base_url=double.url)
+    try:
+        await platform.send_dm_marked("slack:T1", "U1", Message(text="hi"), "gofirst-nudge-7")
+        found = await platform.find_sent("slack:T1", "U1", "gofirst-nudge-7")
+        assert found is not None and found.channel_id == "D1"  # a crash after this send resends nothing
+        assert await platform.find_sent("slack:T1", "U1", "gofirst-nudge-8") is None
+    finally:
+        await platform.http.close()
         await double.stop()
