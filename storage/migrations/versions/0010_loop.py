@@ -45,8 +45,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('person_id')
     )
-    with op.batch_alter_table('person') as batch:
-        batch.add_column(sa.Column('analysis_opted_out', sa.Boolean(), nullable=False, server_default=sa.false()))
+    # Plain ADD COLUMN: on SQLite a batch would rebuild `person`, and dropping the old table fails its
+    # foreign keys once shares or nudges point at a person (tests/storage/test_migrations_with_data.py).
+    op.add_column('person', sa.Column('analysis_opted_out', sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table('share') as batch:
         batch.add_column(sa.Column('form_token', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True))
     op.create_index('uq_share_form_token', 'share', ['workspace_id', 'form_token'], unique=True)
@@ -56,8 +57,7 @@ def downgrade() -> None:
     op.drop_index('uq_share_form_token', table_name='share')
     with op.batch_alter_table('share') as batch:
         batch.drop_column('form_token')
-    with op.batch_alter_table('person') as batch:
-        batch.drop_column('analysis_opted_out')
+    op.drop_column('person', 'analysis_opted_out')
     op.drop_table('streak_record')
     op.drop_table('private_note_sender')
     op.drop_index(op.f('ix_private_note_workspace_id'), table_name='private_note')

@@ -19,12 +19,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('locale', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True))
-        batch_op.add_column(sa.Column('locale_overridden', sa.Boolean(), nullable=False, server_default=sa.false()))
+    # Plain ADD COLUMN, not a batch: on SQLite a batch rebuilds `person`, and dropping the old table
+    # fails its foreign keys as soon as any share, nudge or reply points at a person.
+    op.add_column('person', sa.Column('locale', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True))
+    op.add_column('person', sa.Column('locale_overridden', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.drop_column('locale_overridden')
-        batch_op.drop_column('locale')
+    op.drop_column('person', 'locale_overridden')
+    op.drop_column('person', 'locale')
