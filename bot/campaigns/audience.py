@@ -4,6 +4,7 @@ of the workspace (a leader is a person who leads a team). An entry that matches 
 the reason, for the admin to see."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import col, func, select
@@ -14,6 +15,9 @@ from storage.tables.admin import DirectoryGroup, DirectoryMember
 
 AUDIENCE_KINDS = ("leaders", "teams", "channels", "usergroups", "channel_members", "workspace")
 SYNC_HINT = "run `gofirst directory sync` (or Sync in the console) first"
+# Ids per IN (...) list: asyncpg takes at most 32,767 bound parameters, and a 100,000-leader
+# audience must still resolve.
+CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -44,15 +48,17 @@ async def resolve_audience(session: AsyncSession, campaign: Campaign) -> Audienc
     leader_ids = {t.leader_id for t in teams}
     if not leader_ids:
         return Audience([], unknown)
-    people = list((await session.exec(select(Person).where(col(Person.id).in_(leader_ids)))).all())
-    return Audience(_sorted(people), unknown)
+    return Audience(_sorted(await _people(session, list(leader_ids))), unknown)
 
 
 async def _leaders(session: AsyncSession, ws: str, ids: list[str]) -> Audience:
-    emails = [i.lower() for i in ids if "@" in i]
-    query = select(Person).where(Person.workspace_id == ws, col(Person.platform_user_id).in_(ids)
-                                 | func.lower(Person.email).in_(emails))
-    people = list((await session.exec(query)).all())
+    people: list[Person] = []
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        emails = [i.lower() for i in part if "@" in i]
+        query = select(Person).where(Person.workspace_id == ws, col(Person.platform_user_id).in_(part)
+                                     | func.lower(Person.email).in_(emails))
+        people += (await session.exec(query)).all()
     found = {p.platform_user_id for p in people} | {(p.email or "").lower() for p in people}
     unknown = [i for i in ids if i not in found and i.lower() not in found]
     reasons = {i: f"matches nobody with that email in {ws}; {SYNC_HINT}, or import a CSV" for i in unknown if "@" in i}
@@ -78,8 +84,15 @@ async def _groups(session: AsyncSession, ws: str, ids: list[str], kind: str) -> 
         chosen += members
     if not chosen:
         return Audience([], unknown, reasons)
-    people = list((await session.exec(select(Person).where(col(Person.id).in_(chosen)))).all())
-    return Audience(_sorted(people), unknown, reasons)
+    return Audience(_sorted(await _people(session, chosen)), unknown, reasons)
+
+
+async def _people(session: AsyncSession, ids: Sequence[int | None]) -> list[Person]:
+    wanted = sorted({i for i in ids if i is not None})
+    people: list[Person] = []
+    for start in range(0, len(wanted), CHUNK):
+        people += (await session.exec(select(Person).where(col(Person.id).in_(wanted[start:start + CHUNK])))).all()
+    return people
 
 
 def _sorted(people: list[Person]) -> list[Person]:
