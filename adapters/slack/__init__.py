@@ -67,6 +67,7 @@ def mount(app: web.Application, runtime: Runtime, *, socket_mode: bool = False) 
             await edge.idle(timeout=10)
         except TimeoutError as exc:
             log.warning("%s; stopping anyway", exc)
+        await edge.platform.http.close()  # the process's kept-alive connections to Slack
 
     app.on_shutdown.append(drain)
 

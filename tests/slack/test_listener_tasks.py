@@ -16,7 +16,10 @@ from sqlmodel import select
 from adapters.slack.edge import WORK_SLOTS
 from bot.clock import FixedClock
 from storage.tables.slack import SlackSeenEvent
-from tests.slack.conftest import CHANNEL, LEADER, TEAM_ID, Live, Seeded
+from bot.config import Settings
+from storage.db import Database
+from tests.slack.conftest import CHANNEL, LEADER, TEAM_ID, Live, Seeded, running, seed_workspace
+from tests.slack.double import SlackDouble
 from tests.slack.test_loop import FILLED, texts
 
 DM_STREAK = {"type": "message", "channel": "D0LEAD", "channel_type": "im", "user": LEADER, "text": "streak",
@@ -114,3 +117,15 @@ async def test_a_modal_mistake_is_answered_in_place_while_a_burst_of_acked_work_
     gate.set()
     await live.settle()
     assert sum("modelling streak" in texts(dm["blocks"]) for dm in live.dms_to(LEADER)) == burst
+
+
+async def test_shutdown_closes_the_kept_alive_connections_to_slack(migrated_db: Database, clock: FixedClock,
+                                                                     double: SlackDouble,
+                                                                     slack_settings: Settings) -> None:
+    async with running(slack_settings, migrated_db, clock, double) as server:
+        await seed_workspace(server)
+        assert (await server.command(LEADER, "streak"))[0] == 200
+        await server.settle()
+        pool = server.edge.platform.http.session()
+        assert not pool.closed  # the DM went out on the process's shared connections
+    assert pool.closed  # no "Unclosed client session" when the server stops
