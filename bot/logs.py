@@ -113,8 +113,8 @@ def configure(settings: Settings, stream: IO[str] | None = None) -> logging.Hand
     handler = Handler(stream or sys.stderr)
     handler.addFilter(Redact(secrets_of(settings)))
     if settings.log_format == "json":
-        handler.setFormatter(JsonFormatter(JSON_FIELDS, reserved_attrs=[*RESERVED_ATTRS, "context"], rename_fields={"levelname": "level", "name": "logger",
-                                                                       "asctime": "time", "exc_info": "traceback"}))
+        handler.setFormatter(JsonFormatter(JSON_FIELDS, reserved_attrs=[*RESERVED_ATTRS, "context"], rename_fields={
+            "levelname": "level", "name": "logger", "asctime": "time", "exc_info": "traceback"}))
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
     root.addHandler(handler)

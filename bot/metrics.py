@@ -58,7 +58,8 @@ FAMILIES: dict[str, Family] = {
 }
 # Rate limits are met inside platform clients that hold no Services: one set per process.
 PROCESS = CollectorRegistry(auto_describe=True)
-RATE_LIMIT_WAITS = Counter("gofirst_rate_limit_waits", "Rate-limit pauses waited out (waited, paced) or hit (throttled)",
+RATE_LIMIT_WAITS = Counter("gofirst_rate_limit_waits",
+                           "Rate-limit pauses waited out (waited, paced) or hit (throttled)",
                            ("platform", "why"), registry=PROCESS)
 RATE_LIMIT_SECONDS = Counter("gofirst_rate_limit_wait_seconds", "Seconds spent waiting for rate limits",
                              ("platform",), registry=PROCESS)
@@ -83,7 +84,8 @@ def _build(name: str, family: Family, registry: CollectorRegistry) -> MetricWrap
         return Counter(base, family.help, family.labels, registry=registry)
     if family.kind == "histogram":
         return Histogram(name, family.help, family.labels, registry=registry, buckets=LATENCY_BUCKETS)
-    return Gauge(name, family.help, family.labels, registry=registry, multiprocess_mode="livesum")  # live processes only
+    # summed over live processes only in multiprocess mode
+    return Gauge(name, family.help, family.labels, registry=registry, multiprocess_mode="livesum")
 
 
 class Metrics:
