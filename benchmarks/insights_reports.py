@@ -19,6 +19,7 @@ from datetime import date, datetime, timezone
 import aiohttp
 from aiohttp import web
 from pydantic import SecretStr
+from sqlmodel import select
 
 from adapters.admin import console_mount
 from adapters.admin.accounts import create_account
@@ -27,10 +28,12 @@ from bot.app.mounts import privacy_hooks
 from bot.app.server import build_app
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.insights.cache import settled
 from bot.insights.synthetic import generate
 from bot.runtime import build_runtime
 from storage.db import Database
 from storage.migrate import upgrade
+from storage.tables import Person, Reply
 from tests.support.postgres import ThrowawayPostgres, find_bin_dir
 
 NAME = "insights"
@@ -96,11 +99,36 @@ async def measure(url: str, leaders: int, weeks: int, runs: int) -> tuple[str, f
         for name, path in PAGES.items():
             samples = [await fetch(http, base + path) for _ in range(runs)]
             found.append((name, statistics.median(samples), percentile(samples, 0.95)))
+        found += await after_changes(db, http, base + PAGES["outcomes (workspace, month)"])
     finally:
         await http.close()
         await runner.cleanup()
         await db.dispose()
     return made, cold, found
+
+
+async def after_changes(db: Database, http: aiohttp.ClientSession, url: str) -> list[tuple[str, float, float]]:
+    """A new reply (the previous build is served while one is made in the background), then an opt-out
+    of analysis (never served stale: built before answering)."""
+    async with db.session() as session:
+        reply = (await session.exec(select(Reply).where(Reply.workspace_id == W, Reply.is_leader == False)  # noqa: E712
+                                    .limit(1))).one()
+        session.add(Reply(workspace_id=W, share_id=reply.share_id, author_id=reply.author_id,
+                          platform_message_id="bench-late", themes=reply.themes))
+    stale = await fetch(http, url)
+    started = time.perf_counter()
+    await settled(W)
+    background = time.perf_counter() - started + stale
+    fresh = await fetch(http, url)
+    async with db.session() as session:
+        person = (await session.exec(select(Person).where(Person.workspace_id == W).limit(1))).one()
+        person.analysis_opted_out = True
+        session.add(person)
+    opted = await fetch(http, url)
+    return [("first page after a new reply (previous build; rebuild in background)", stale, stale),
+            ("background rebuild after that reply (until ready)", background, background),
+            ("next page, new figures", fresh, fresh),
+            ("first page after an opt-out (built before answering)", opted, opted)]
 
 
 def measured(runs: int, postgres: bool, scales: tuple[tuple[str, int, int], ...], million: bool) -> list[tuple[str, ...]]:

@@ -89,11 +89,16 @@ def _group_name(insights: Insights, filters: Filters) -> str:
     return filters.group or words()("filters.whole")
 
 
+def _stale(insights: Insights) -> str | None:
+    """The line a page shows while it serves the previous build and a newer one is being prepared."""
+    return words()("stale", time=insights.as_of.strftime("%H:%M")) if insights.refreshing else None
+
+
 def _context(request: web.Request, insights: Insights, filters: Filters, page: str) -> dict[str, Any]:
     return {"w": words().tree, "f": filters, "label": label, "shown": shown, "note_text": note_text,
             "group_kinds": board.GROUP_KINDS, "periods": [p.key for p in insights.periods(filters.kind)],
             "group_names": insights.lattice.groups.get(filters.by, []), "themes": THEMES, "theme_label": theme_label,
-            "group_name": _group_name(insights, filters),
+            "group_name": _group_name(insights, filters), "stale": _stale(insights),
             "link": lambda **changed: "?" + urlencode(filters.query(**changed)),
             "download": lambda table: f"/admin/insights/{page}.csv?" + urlencode(filters.query(table=table))}
 

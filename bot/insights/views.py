@@ -4,7 +4,8 @@ pooled into the nearest coarser figure that may be shown. A view only reads publ
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import cached_property
 
 from bot.insights.lattice import Lattice, build, minimum_for
@@ -34,16 +35,19 @@ class Insights:
     lattice: Lattice
     published: Published
     thresholds: Thresholds
+    as_of: datetime = field(default_factory=lambda: datetime.now(timezone.utc))  # when its data was read
+    refreshing: bool = False  # a newer build is on its way (the console serves this one meanwhile)
 
     @classmethod
-    def of(cls, facts: Facts, thresholds: Thresholds) -> "Insights":
+    def of(cls, facts: Facts, thresholds: Thresholds, as_of: datetime | None = None) -> "Insights":
         """Builds and audits the lattice. Python's cycle collector is paused meanwhile: the lattice
         is millions of small sets and none of them form cycles, and collecting them halves the speed."""
         paused = gc.isenabled()
         gc.disable()
         try:
             lattice = build(facts, thresholds)
-            return cls(lattice, audit(lattice.cells.values(), lattice.breakdowns), thresholds)
+            published = audit(lattice.cells.values(), lattice.breakdowns)
+            return cls(lattice, published, thresholds, as_of or datetime.now(timezone.utc))
         finally:
             if paused:
                 gc.enable()

@@ -15,9 +15,10 @@ from sqlmodel import select
 
 from adapters.admin.accounts import create_account
 from bot.insights import HEADER, Thresholds, load_insights, to_csv
+from bot.insights.cache import settled
 from bot.insights.suppression import Key
 from bot.insights.synthetic import generate
-from storage.tables import AuditEntry
+from storage.tables import AuditEntry, Reply
 from storage.tables.insights import BarrierAction
 from tests.admin.conftest import PASSWORD, RIVAL, Client, Console
 
@@ -122,3 +123,20 @@ async def test_another_workspace_sees_only_its_own_nothing(acme: Console) -> Non
     for path in ("/admin/insights", "/admin/insights/themes"):
         status, page = await rival.get(path)
         assert status == 200 and "No activity yet" in page and "Pooled" not in page
+
+
+async def test_a_page_served_from_the_previous_build_says_when_its_figures_are_from(acme: Console) -> None:
+    hr = await acme.signed_in(HR)
+    status, page = await hr.get("/admin/insights")
+    assert status == 200 and "newer figures are being prepared" not in page
+    async with acme.runtime.db.session() as session:
+        reply = (await session.exec(select(Reply).where(Reply.workspace_id == ACME, Reply.is_leader == False)  # noqa: E712
+                                    .limit(1))).one()
+        session.add(Reply(workspace_id=ACME, share_id=reply.share_id, author_id=reply.author_id,
+                          platform_message_id="late-one", themes=reply.themes))
+    for path in ("/admin/insights", "/admin/insights/themes"):
+        status, stale = await hr.get(path)
+        assert status == 200 and re.search(r"Figures as of \d\d:\d\d UTC; newer figures are being prepared", stale)
+    await settled(ACME)
+    status, fresh = await hr.get("/admin/insights")
+    assert status == 200 and "newer figures are being prepared" not in fresh
