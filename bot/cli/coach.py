@@ -9,11 +9,12 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from bot.coach import check_draft, classify_themes, theme_label
-from bot.coach.evaluate import (DEFAULT_DATA, data_folder, evaluate, evaluate_kinds, evaluate_rewrite_kinds,
+from bot.coach.evaluate import (DEFAULT_DATA, Score, data_folder, evaluate, evaluate_kinds, evaluate_rewrite_kinds,
                                 evaluate_rewrites, evaluate_theme_labels, locales)
 
 coach_app = typer.Typer(
@@ -114,14 +115,17 @@ def _emit(row: dict[str, object], line: str, as_json: bool) -> None:
     typer.echo(json.dumps(row, ensure_ascii=False) if as_json else line)
 
 
+def _score_row(loc: str, score: Score) -> dict[str, Any]:
+    return {"locale": loc, "task": score.task, "split": score.split, "n": score.n,
+            "precision": round(score.precision, 3), "recall": round(score.recall, 3), "f1": round(score.f1, 3)}
+
+
 def _print_scores(data: Path, loc: str, as_json: bool) -> None:
     """One locale's scores, kinds and rewrite figures."""
     if not as_json:
         typer.echo(f"[{loc}]\n{'task':<10} {'split':<6} {'n':>4} {'precision':>9} {'recall':>7} {'F1':>6}")
     for s in evaluate(data, loc):
-        row = {"locale": loc, "task": s.task, "split": s.split, "n": s.n, "precision": round(s.precision, 3),
-               "recall": round(s.recall, 3), "f1": round(s.f1, 3)}
-        _emit(row, f"{s.task:<10} {s.split:<6} {s.n:>4} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f}", as_json)
+        _emit(_score_row(loc, s), f"{s.task:<10} {s.split:<6} {s.n:>4} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f}", as_json)
     if not as_json:
         typer.echo(f"held-out drafts by kind (flagged = recall for a directive kind, false alarms otherwise)\n"
                    f"{'kind':<14} {'directive':<9} {'n':>4} {'flagged':>7} {'correct':>7}")
@@ -133,9 +137,7 @@ def _print_scores(data: Path, loc: str, as_json: bool) -> None:
         typer.echo(f"held-out replies by theme (n = replies labelled with it)\n{'theme':<14} {'n':>4} {'precision':>9} "
                    f"{'recall':>7} {'F1':>6}")
     for t in evaluate_theme_labels(data, loc, "test"):
-        row = {"locale": loc, "task": t.task, "split": t.split, "n": t.n, "precision": round(t.precision, 3),
-               "recall": round(t.recall, 3), "f1": round(t.f1, 3)}
-        _emit(row, f"{t.task[6:]:<14} {t.n:>4} {t.precision:>9.3f} {t.recall:>7.3f} {t.f1:>6.3f}", as_json)
+        _emit(_score_row(loc, t), f"{t.task[6:]:<14} {t.n:>4} {t.precision:>9.3f} {t.recall:>7.3f} {t.f1:>6.3f}", as_json)
     if not as_json:
         typer.echo(f"held-out rewrites by kind (of detected drafts: candidates, passing every check)\n"
                    f"{'kind':<14} {'detected':>8} {'made':>5} {'passing':>7}")

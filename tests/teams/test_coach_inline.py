@@ -13,6 +13,7 @@ from storage.tables import Share
 from storage.tables.raised import RaisedBarrier
 from tests.teams.conftest import CHANNEL, LEADER, MEMBER, PERSONAL, Live, card_of, card_text, submit_data
 from tests.teams.test_flow import FILLED
+from tests.teams.test_weekly_loop import posted
 
 DIRECTIVE = {"try": "Everyone must post their updates in the channel from Monday", "why": "I need visibility",
              "barrier": "I never find the time", "ask": "Make sure you do it every Friday"}
@@ -38,14 +39,7 @@ def updated_card(live: Live, card_id: str) -> dict[str, Any]:
 
 
 async def posted_share(live: Live) -> tuple[str, int]:
-    await live.install_personal(LEADER)
-    await live.install_team(LEADER)
-    await live.say(LEADER, "share")
-    form_id, form = live.last_card(LEADER)
-    await live.submit(LEADER, form_id, {**submit_data(form), **FILLED, "channel": CHANNEL})
-    preview_id, preview = live.last_card(LEADER)
-    await live.submit(LEADER, preview_id, submit_data(preview, action_id="share.post"))
-    root = [c for c in live.connector.sent(CHANNEL, "POST") if c.body.get("attachments")][-1].activity_id
+    root = await posted(live)
     async with live.runtime.db.session() as session:
         share = (await session.exec(select(Share))).one()
     return root, share.id or 0
