@@ -75,6 +75,14 @@ class Checked:
         await self.check()
 
 
+async def desktop_screenshot(page: Any, screenshot: Path, min_bytes: int) -> None:
+    """A full-page picture at desktop width (for docs/), then back to the phone width the test runs at."""
+    await page.set_viewport_size({"width": 1280, "height": 900})
+    await page.screenshot(path=str(screenshot), full_page=True)
+    assert screenshot.stat().st_size > min_bytes
+    await page.set_viewport_size(PHONE)
+
+
 async def new_page(browser: Any, **options: Any) -> Any:
     context = await browser.new_context(viewport=PHONE, locale="en-GB", accept_downloads=True, **options)
     page = await context.new_page()
@@ -145,11 +153,7 @@ async def test_an_admin_runs_a_rollout_in_the_browser(console: Console, browser:
     assert len(console.double.posts_to(NEW)) == 1
     await page.reload()
     await expect(page.locator("main")).to_contain_text("sent: 1")
-    await page.set_viewport_size({"width": 1280, "height": 900})
-    screenshot = Path(os.environ.get(SCREENSHOT_ENV) or tmp_path / "console.png")
-    await page.screenshot(path=str(screenshot), full_page=True)
-    assert screenshot.stat().st_size > 10_000
-    await page.set_viewport_size(PHONE)
+    await desktop_screenshot(page, Path(os.environ.get(SCREENSHOT_ENV) or tmp_path / "console.png"), 10_000)
 
     # Edit it: the changes are shown before anything is saved.
     await page.get_by_role("link", name="Edit").click()

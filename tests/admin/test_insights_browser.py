@@ -14,7 +14,7 @@ import pytest
 from adapters.admin.accounts import create_account
 from bot.insights.synthetic import generate
 from tests.admin.conftest import PASSWORD, Console
-from tests.admin.test_browser import CHROMIUM, PHONE, WAIT_MS, Checked, browser, database_url, new_page, sign_in  # noqa: F401
+from tests.admin.test_browser import CHROMIUM, WAIT_MS, Checked, browser, database_url, desktop_screenshot, new_page, sign_in  # noqa: F401
 
 SCREENSHOT_ENV = "GOFIRST_INSIGHTS_SCREENSHOT"  # GOFIRST_INSIGHTS_SCREENSHOT=docs/insights-dashboard.png refreshes it
 ACME, HR = "local:acme", "hr@acme.example"
@@ -62,11 +62,7 @@ async def test_hr_reads_the_dashboard_and_records_an_action_by_keyboard(acme: Co
     await checked.check()
 
     await page.goto(url + "/admin/insights")
-    await page.set_viewport_size({"width": 1280, "height": 900})
-    screenshot = Path(os.environ.get(SCREENSHOT_ENV) or tmp_path / "insights.png")
-    await page.screenshot(path=str(screenshot), full_page=True)
-    assert screenshot.stat().st_size > 20_000
-    await page.set_viewport_size(PHONE)
+    await desktop_screenshot(page, Path(os.environ.get(SCREENSHOT_ENV) or tmp_path / "insights.png"), 20_000)
 
     # Themes, then an action recorded by keyboard alone.
     await page.get_by_role("link", name="Barrier themes").click()

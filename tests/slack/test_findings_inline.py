@@ -61,12 +61,18 @@ async def test_a_directive_share_is_answered_with_the_modal_updated_to_show_find
     assert button(preview["blocks"], "share.reframe")  # the one-click rewrite is still offered
 
 
-async def test_a_directive_answer_stays_out_of_the_thread_until_the_leader_confirms(live: Live, seeded: Seeded) -> None:
+async def digest_after_reply(live: Live, seeded: Seeded, text: str) -> tuple[str, list[dict[str, Any]]]:
+    """Alex's share is posted, Sam replies `text` in its thread, and the digest reaches Alex."""
     thread, share_id = await nudge_to_post(live, seeded)
-    await live.event(reply("1764000100.000001", SAM, "too many meetings, no time", thread))
+    await live.event(reply("1764000100.000001", SAM, text, thread))
     await live.settle()
     assert await send_digest(live.runtime.services, share_id)
-    answer = button(live.dms_to(LEADER)[-1]["blocks"], "digest.answer")
+    return thread, live.dms_to(LEADER)[-1]["blocks"]
+
+
+async def test_a_directive_answer_stays_out_of_the_thread_until_the_leader_confirms(live: Live, seeded: Seeded) -> None:
+    thread, digest = await digest_after_reply(live, seeded, "too many meetings, no time")
+    answer = button(digest, "digest.answer")
     await live.click(LEADER, "digest.answer", answer["value"], "D0LEAD", "2.2")
     await live.settle()
     view = live.double.of("views.open")[-1].args["view"]
@@ -92,11 +98,8 @@ async def test_a_directive_answer_stays_out_of_the_thread_until_the_leader_confi
 
 
 async def test_raise_with_hr_from_a_slack_digest(live: Live, seeded: Seeded) -> None:
-    thread, share_id = await nudge_to_post(live, seeded)
-    await live.event(reply("1764000100.000001", SAM, "IT blocks the wiki when I'm on VPN", thread))
-    await live.settle()
-    assert await send_digest(live.runtime.services, share_id)
-    raise_it = button(live.dms_to(LEADER)[-1]["blocks"], "digest.raise")
+    _, digest = await digest_after_reply(live, seeded, "IT blocks the wiki when I'm on VPN")
+    raise_it = button(digest, "digest.raise")
     assert raise_it["text"]["text"] == "Raise “IT or tool access” with HR"
     for _ in range(2):
         status, _ = await live.click(LEADER, "digest.raise", raise_it["value"], "D0LEAD", "2.2")
