@@ -5,7 +5,7 @@ build of the workspace (bot.insights), so nothing here decides what may be shown
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,13 +20,14 @@ from bot.copy import Copy, load_copy
 from bot.insights import (ActionFact, BadRecord, Insights, Thresholds, action_effects, add_action, barriers, campaign_trends,
                           list_actions, to_csv)
 from bot.insights import dashboard as board
-from bot.insights.cache import cached_insights
+from bot.insights.cache import Preparing, cached_insights
 from bot.insights.dashboard import BadFilter, Filters, Grid
 from bot.insights.suppression import Key
 
 log = logging.getLogger(__name__)
 BOOK = "insights"
 DOWNLOADS_KEPT = 16  # CSV texts kept per build (the largest are a few MB)
+PREPARING_REFRESH = 10  # seconds before a browser asks again while the figures are being prepared
 RATIOS = {"share_rate": "percent", "answered_rate": "percent", "share_of_barriers": "percent",
           "replies_per_share": "decimal"}
 
@@ -63,10 +64,24 @@ def note_text(note: board.Note) -> str:
 
 
 async def _insights(request: web.Request) -> Insights:
+    """The workspace's figures, or a 503 page that refreshes itself while they are being prepared."""
     console = console_of(request)
-    async with console.runtime.db.session() as session:
-        return await cached_insights(session, viewer_of(request).workspace_id,
-                                     Thresholds.from_settings(console.runtime.settings), console.now.date())
+    try:
+        async with console.runtime.db.session() as session:
+            return await cached_insights(session, viewer_of(request).workspace_id,
+                                         Thresholds.from_settings(console.runtime.settings), console.now.date())
+    except Preparing as exc:
+        log.info("insights: %s", exc)
+        raise _preparing(request, exc.expected) from None
+
+
+def _preparing(request: web.Request, expected: float | None) -> web.HTTPServiceUnavailable:
+    w = words()
+    about = w("preparing_expected", seconds=f"{expected:,.0f}") if expected is not None else ""
+    page = render(request, "error.html", status=503, message=f"{w('preparing')} {about}".strip())
+    wait = str(PREPARING_REFRESH)
+    return web.HTTPServiceUnavailable(text=page.text, content_type="text/html",
+                                      headers={"Retry-After": wait, "Refresh": wait})
 
 
 def _bad(request: web.Request, field: str, choices: tuple[str, ...] = ()) -> web.HTTPBadRequest:
@@ -90,8 +105,11 @@ def _group_name(insights: Insights, filters: Filters) -> str:
 
 
 def _stale(insights: Insights) -> str | None:
-    """The line a page shows while it serves the previous build and a newer one is being prepared."""
-    return words()("stale", time=insights.as_of.strftime("%H:%M")) if insights.refreshing else None
+    """The line a page shows while it serves the previous build (its day too, if not today's) and
+    a newer one is being prepared."""
+    today = insights.as_of.date() == datetime.now(timezone.utc).date()  # as_of is read from this clock
+    return (words()("stale", time=insights.as_of.strftime("%H:%M" if today else "%Y-%m-%d %H:%M"))
+            if insights.refreshing else None)
 
 
 def _context(request: web.Request, insights: Insights, filters: Filters, page: str) -> dict[str, Any]:

@@ -64,7 +64,7 @@ async def _insert(session: AsyncSession, table: type[SQLModel], rows: list[dict[
     target: Any = table.__table__  # type: ignore[attr-defined]
     connection = await session.connection()
     ours = target.c.workspace_id == rows[0]["workspace_id"] if ids else None
-    before = (await connection.execute(select(func.max(target.c.id)).where(ours))).scalar() if ids else None
+    before = (await connection.execute(select(func.max(target.c.id)).where(ours))).scalar() if ours is not None else None
     for start in range(0, len(rows), BATCH):
         await connection.execute(insert(target), rows[start:start + BATCH])
     if ours is None:

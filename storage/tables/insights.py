@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from storage.tables.core import Nudge, Reply, Share
+from storage.tables.core import Nudge, Person, Reply, Share
 from storage.types import UTCDateTime, utcnow
 
 
@@ -41,3 +41,6 @@ class BarrierAction(SQLModel, table=True):
 Index("ix_insights_reply_updated", Reply.__table__.c.workspace_id, Reply.__table__.c.updated_at)  # type: ignore[attr-defined]
 Index("ix_insights_nudge_sent", Nudge.__table__.c.workspace_id, Nudge.__table__.c.sent_at)  # type: ignore[attr-defined]
 Index("ix_insights_share_posted", Share.__table__.c.workspace_id, Share.__table__.c.posted_at)  # type: ignore[attr-defined]
+# ... and its people and opt-outs of analysis (the version's privacy part), counted from the index alone.
+Index("ix_insights_person_opted_out", Person.__table__.c.workspace_id,  # type: ignore[attr-defined]
+      Person.__table__.c.analysis_opted_out)  # type: ignore[attr-defined]

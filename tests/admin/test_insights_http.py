@@ -4,17 +4,20 @@ table downloads as the same CSV, filters are checked, and recording an action is
 audited form that the themes page shows at once."""
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
 from collections.abc import AsyncIterator
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlmodel import select
 
 from adapters.admin.accounts import create_account
-from bot.insights import HEADER, Thresholds, load_insights, to_csv
+from bot.insights import HEADER, Insights, Thresholds, load_insights, to_csv
+from bot.insights import cache
 from bot.insights.cache import settled
 from bot.insights.suppression import Key
 from bot.insights.synthetic import generate
@@ -140,3 +143,23 @@ async def test_a_page_served_from_the_previous_build_says_when_its_figures_are_f
     await settled(ACME)
     status, fresh = await hr.get("/admin/insights")
     assert status == 200 and "newer figures are being prepared" not in fresh
+
+
+async def test_while_figures_are_being_prepared_pages_and_downloads_say_so_and_reload(
+        acme: Console, monkeypatch: pytest.MonkeyPatch) -> None:
+    held = asyncio.Event()
+    real = cache._build
+
+    async def slow(session: Any, key: cache.Key) -> tuple[cache.DataVersion, Insights]:
+        await held.wait()
+        return await real(session, key)
+    monkeypatch.setattr(cache, "PATIENCE", 0.0)
+    monkeypatch.setattr(cache, "_build", slow)
+    hr = await acme.signed_in(HR)
+    for path in ("/admin/insights", "/admin/insights/themes", "/admin/insights/outcomes.csv?table=groups"):
+        status, page = await hr.get(path)
+        assert status == 503 and "The figures are being prepared" in page and "Pooled" not in page
+    held.set()
+    await settled(ACME)
+    status, page = await hr.get("/admin/insights")
+    assert status == 200 and "being prepared" not in page
