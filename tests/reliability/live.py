@@ -22,9 +22,9 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from storage.db import Database
-from storage.migrate import upgrade
 from tests.conftest import START
 from tests.reliability.watch import Tally
+from tests.support.templates import MigratedTemplates
 from tests.slack.conftest import OAUTH_SECRET_KEY, PEOPLE, Live as SlackLive, running, seed_workspace, settings_for
 from tests.slack.double import BOT_TOKEN, SlackDouble
 from tests.teams.conftest import APP_ID, Live as TeamsLive, serve, start_connector
@@ -35,9 +35,8 @@ TEAMS_PASSWORD = "teams-app-password-9d2b71"
 
 
 @pytest.fixture
-async def sqlite_db(sqlite_url: str) -> AsyncIterator[Database]:
-    db = Database(sqlite_url)
-    await upgrade(db)
+async def sqlite_db(sqlite_url: str, migrated_templates: MigratedTemplates) -> AsyncIterator[Database]:
+    db = migrated_templates.migrated(sqlite_url)
     try:
         yield db
     finally:

@@ -2,13 +2,19 @@
 hand out fresh databases, stop and remove. As root it runs as the `postgres` user."""
 from __future__ import annotations
 
+import asyncio
 import glob
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
+
+import asyncpg  # type: ignore[import-untyped]
 
 
 def find_bin_dir() -> Path | None:
@@ -18,6 +24,13 @@ def find_bin_dir() -> Path | None:
             return Path(candidate)
     found = shutil.which("initdb")
     return Path(found).parent if found else None
+
+
+def on_own_loop(work: Coroutine[Any, Any, None], timeout: float | None = None) -> None:
+    """Runs `work` to the end on a new event loop in a helper thread: callable from sync fixtures and
+    from inside a test's running loop alike."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, work).result(timeout=timeout)
 
 
 def free_port() -> int:
@@ -67,10 +80,23 @@ class ThrowawayPostgres:
     def url(self, database: str = "postgres", driver: str = "asyncpg") -> str:
         return f"postgresql+{driver}://postgres@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self) -> str:
-        """A new empty database, so tests never see each other's rows."""
-        self._counter += 1
-        name = f"gofirst_test_{self._counter}"
-        self._run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-v", "ON_ERROR_STOP=1",
-                  "-c", f"CREATE DATABASE {name}")
+    def execute(self, *statements: str) -> None:
+        """Runs each statement on its own (CREATE DATABASE refuses a transaction block) over one
+        connection: in-process and on its own event loop, a tenth of what starting `psql` costs."""
+        async def run() -> None:
+            conn = await asyncpg.connect(host="127.0.0.1", port=self.port, user="postgres", database="postgres")
+            try:
+                for statement in statements:
+                    await conn.execute(statement)
+            finally:
+                await conn.close()
+
+        on_own_loop(run(), timeout=60)
+
+    def create_database(self, name: str | None = None, template: str = "template1") -> str:
+        """A new database, empty or a copy of `template`, so tests never see each other's rows."""
+        if name is None:
+            self._counter += 1
+            name = f"gofirst_test_{self._counter}"
+        self.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return self.url(name)
