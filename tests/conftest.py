@@ -40,14 +40,18 @@ def postgres_server() -> Iterator[ThrowawayPostgres]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     """Each test that takes this runs twice: on a SQLite file and on PostgreSQL."""
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'gofirst.db'}"
+        yield f"sqlite+aiosqlite:///{tmp_path / 'gofirst.db'}"
+        return
     server = request.getfixturevalue("postgres_server")
     if "migrated_db" in request.fixturenames:  # made migrated at once: one CREATE, not two
-        return request.getfixturevalue("migrated_templates").postgres_copy(server)
-    return server.create_database()
+        url = request.getfixturevalue("migrated_templates").postgres_copy(server)
+    else:
+        url = server.create_database()
+    yield url
+    server.drop_database(url)
 
 
 @pytest.fixture
