@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,30 +15,51 @@ from storage.tables import Nudge, Person, Share
 RECENT = timedelta(days=14)  # older than this, "last week" would not be true
 
 
-async def follow_up_for(services: Services, session: AsyncSession, share: Share) -> str | None:
-    """The follow-up of the prompt the share answered; a share begun without a nudge gets none."""
-    nudge = await session.get(Nudge, share.nudge_id) if share.nudge_id else None
+def _follow_up(services: Services, nudge: Nudge | None, locale: str | None) -> str | None:
     if nudge is None:
         return None
     try:
-        return prompt_for(services, nudge.pack, nudge.prompt_id, await locale_of(session, share.leader_id)).follow_up
+        return prompt_for(services, nudge.pack, nudge.prompt_id, locale).follow_up
     except (KeyError, LookupError):  # the pack changed since: no follow-up rather than a wrong one
         return None
 
 
+async def follow_up_for(services: Services, session: AsyncSession, share: Share) -> str | None:
+    """The follow-up of the prompt the share answered; a share begun without a nudge gets none."""
+    nudge = await session.get(Nudge, share.nudge_id) if share.nudge_id else None
+    return _follow_up(services, nudge, await locale_of(session, share.leader_id) if nudge else None)
+
+
+async def last_weeks(services: Services, session: AsyncSession,
+                     nudges: list[tuple[Nudge, Person]]) -> dict[int, LastWeek]:
+    """Each nudge's opener: its leader's latest share posted in the two weeks before it, if any.
+    Two queries for a whole batch of (nudge, leader)."""
+    leaders = {nudge.leader_id for nudge, _ in nudges}
+    if not leaders:
+        return {}
+    query = (select(Share).where(col(Share.leader_id).in_(leaders), Share.status == "posted",
+                                 col(Share.posted_at) >= services.clock.now() - RECENT)
+             .order_by(col(Share.posted_at).desc(), col(Share.id).desc()))
+    shares = list((await session.exec(query)).all())
+    answered = {n.id: n for n in (await session.exec(select(Nudge).where(
+        col(Nudge.id).in_({s.nudge_id for s in shares if s.nudge_id})))).all()} if shares else {}
+    found: dict[int, LastWeek] = {}
+    for nudge, leader in nudges:
+        share = next((s for s in shares if s.leader_id == nudge.leader_id and s.nudge_id != nudge.id), None)
+        if share is None or nudge.id is None:
+            continue
+        follow_up = (_follow_up(services, answered.get(share.nudge_id or -1), leader.locale)
+                     or services.words(leader.locale)("nudge.generic_follow_up"))
+        found[nudge.id] = LastWeek(tried=share.try_text.strip().rstrip("."), follow_up=follow_up)
+    return found
+
+
 async def last_week(services: Services, session: AsyncSession, nudge: Nudge) -> LastWeek | None:
     """The leader's latest share posted in the two weeks before this nudge, if any."""
-    now = services.clock.now()
-    query = (select(Share).where(Share.leader_id == nudge.leader_id, Share.status == "posted",
-                                 col(Share.posted_at) >= now - RECENT,
-                                 or_(col(Share.nudge_id).is_(None), col(Share.nudge_id) != nudge.id))
-             .order_by(col(Share.posted_at).desc()).limit(1))
-    share = (await session.exec(query)).first()
-    if share is None:
+    leader = await session.get(Person, nudge.leader_id)
+    if leader is None or nudge.id is None:
         return None
-    words = services.words(await locale_of(session, nudge.leader_id))
-    follow_up = await follow_up_for(services, session, share) or words("nudge.generic_follow_up")
-    return LastWeek(tried=share.try_text.strip().rstrip("."), follow_up=follow_up)
+    return (await last_weeks(services, session, [(nudge, leader)])).get(nudge.id)
 
 
 async def locale_of(session: AsyncSession, person_id: int | None) -> str | None:

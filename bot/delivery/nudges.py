@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.coach.packs import next_nudge
 from bot.delivery import outbox
+from bot.delivery.batch import deliver_claimed
 from bot.delivery.states import OPEN, NudgeState
 from bot.core.services import Services
 from bot.core.progress import local_week
@@ -61,7 +62,7 @@ async def deliver_nudge(services: Services, nudge_id: int) -> Nudge:
         if nudge is None or nudge.state not in OPEN:
             raise LookupError(f"nudge {nudge_id} is not waiting to be sent")
     claim_id = await outbox.claim_one(services, nudge_id)
-    delivered = await outbox.deliver_claimed(services, nudge_id, claim_id, scheduled=False) if claim_id else None
+    delivered = await deliver_claimed(services, nudge_id, claim_id, scheduled=False) if claim_id else None
     if delivered is None:
         raise LookupError(f"nudge {nudge_id} is being sent by another worker")
     return delivered

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from bot.delivery import states
 from bot.delivery.capability import Traceable, marker_for
-from bot.delivery.outbox import ours, record_sent
+from bot.delivery.record import ours, record_sent
 from bot.delivery.policy import Policy
 from bot.delivery.states import NudgeState
 from bot.core.port import DeliveryError, UnknownPlatform

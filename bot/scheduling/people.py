@@ -6,7 +6,7 @@ import logging
 from datetime import date, time
 from functools import lru_cache
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.port import DeliveryError, Platform
@@ -48,9 +48,23 @@ def _hours(tz_name: str, work_start: str, work_end: str, quiet_days: str) -> Hou
 
 async def pause_covering(session: AsyncSession, person: Person, day: date) -> Pause | None:
     """The snooze, vacation or skipped week covering `day`, if any (the longest one)."""
-    query = select(Pause).where(Pause.person_id == person.id, Pause.starts_on <= day, Pause.ends_on >= day)
-    pauses = [p for p in (await session.exec(query)).all() if p.kind in HOLDING_PAUSES]
-    return max(pauses, key=lambda p: p.ends_on) if pauses else None
+    assert person.id is not None
+    return (await pauses_covering(session, {person.id: day})).get(person.id)
+
+
+async def pauses_covering(session: AsyncSession, days: dict[int, date]) -> dict[int, Pause]:
+    """For each person id, the longest holding pause covering that person's `day`: one query for a batch."""
+    if not days:
+        return {}
+    query = select(Pause).where(col(Pause.person_id).in_(days), Pause.starts_on <= max(days.values()),
+                                Pause.ends_on >= min(days.values()))
+    found: dict[int, Pause] = {}
+    for pause in (await session.exec(query)).all():
+        day, best = days[pause.person_id], found.get(pause.person_id)
+        if pause.kind in HOLDING_PAUSES and pause.starts_on <= day <= pause.ends_on and (
+                best is None or pause.ends_on > best.ends_on):
+            found[pause.person_id] = pause
+    return found
 
 
 async def profile_zone(platform: Platform, person: Person) -> str | None:

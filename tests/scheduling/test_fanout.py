@@ -132,3 +132,54 @@ async def test_workspaces_are_delivered_to_at_once_so_a_stalled_one_holds_nobody
     result = await asyncio.wait_for(DeliveryWorker(runtime.services, Policy(grace_hours=24)).run_once(), timeout=60)
     assert result.delivered == 3
     assert platform.order == [OTHER, "local:acme", "local:acme"]
+
+
+@dataclass
+class HeldPlatform(RecordingPlatform):
+    """DMs to one workspace wait until the test lets them go; every other DM is announced."""
+
+    held: str = ""
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    sent_elsewhere: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+
+    async def send_dm(self, workspace_id: str, user_id: str, message: Message) -> Sent:
+        if workspace_id == self.held:
+            await self.release.wait()
+        sent = await super().send_dm(workspace_id, user_id, message)
+        if workspace_id != self.held:
+            self.sent_elsewhere.put_nowait(user_id)
+        return sent
+
+
+async def add_leader(runtime: Runtime, workspace: str, user: str) -> None:
+    async with runtime.db.session() as session:
+        leader = Person(workspace_id=workspace, platform_user_id=user, tz="UTC", work_start="00:00", work_end="23:59")
+        session.add(leader)
+        await session.flush()
+        session.add(Team(workspace_id=workspace, name=f"{user}'s team", leader_id=leader.id, channel_id=f"C-{user}"))
+
+
+async def test_a_running_worker_keeps_delivering_to_others_while_one_workspace_is_held(runtime: Runtime) -> None:
+    """Lanes are independent: a nudge that comes due in one workspace goes out while another
+    workspace's sends are still waiting (before, every lane waited for the slowest one)."""
+    platform = HeldPlatform(held="local:acme")
+    runtime.services.platforms.register(platform)
+    await make_world(runtime, {"ana": "UTC"}, work_start="00:00", work_end="23:59")
+    async with runtime.db.session() as session:
+        session.add(Workspace(id=OTHER, platform="local", name="Globex"))
+    await add_leader(runtime, OTHER, "gus")
+    await plan_campaign(runtime.services, await campaign_in(runtime, "local:acme", "Acme weekly", "08:00"))
+    await plan_campaign(runtime.services, await campaign_in(runtime, OTHER, "Globex weekly", "09:00"))
+    worker = DeliveryWorker(runtime.services, Policy(grace_hours=24), interval=0.05)
+    worker.start()
+    try:
+        assert await asyncio.wait_for(platform.sent_elsewhere.get(), timeout=60) == "gus"
+        await add_leader(runtime, OTHER, "hal")  # a nudge that comes due while acme is still held
+        await plan_campaign(runtime.services, await campaign_in(runtime, OTHER, "Globex daily", "09:00"))
+        assert await asyncio.wait_for(platform.sent_elsewhere.get(), timeout=60) == "hal"
+    finally:
+        platform.release.set()
+        await worker.stop()
+    async with runtime.db.session() as session:
+        states = (await session.exec(select(Nudge.state).where(Nudge.workspace_id == "local:acme"))).all()
+    assert states == ["sent"]  # the held send finished once let go

@@ -45,7 +45,7 @@ async def test_working_hours_override_is_validated_and_bad_stored_values_fall_ba
         assert (hours.tz, hours.work_start.hour, hours.quiet_days) == ("UTC", 9, frozenset({5, 6}))
 
 
-async def test_the_worker_loop_survives_a_failing_pass(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_worker_loop_survives_a_failing_round(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     worker = DeliveryWorker(runtime.services, interval=0.01)
     passes: list[int] = []
 
@@ -55,7 +55,7 @@ async def test_the_worker_loop_survives_a_failing_pass(runtime: Runtime, monkeyp
             worker._stop.set()
         raise ConnectionError("database down")
 
-    monkeypatch.setattr(worker, "run_once", failing_pass)
+    monkeypatch.setattr(worker, "_round", failing_pass)
     await worker._loop()  # returns once stopped, having logged each failure instead of dying
     assert len(passes) == 3
 
