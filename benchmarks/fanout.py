@@ -86,6 +86,14 @@ async def open_rows(runtime: Runtime) -> int:
         return int((await session.exec(query)).one())
 
 
+async def unsent(runtime: Runtime) -> dict[str, int]:
+    """Rows not `sent` at the end, by state (and why), so a missing nudge shows where it is."""
+    async with runtime.db.session() as session:
+        query = (select(Nudge.state, Nudge.last_error, func.count()).where(col(Nudge.state) != NudgeState.SENT.value)
+                 .group_by(col(Nudge.state), col(Nudge.last_error)))
+        return {f"{state}: {(why or '')[:80]}": int(n) for state, why, n in (await session.exec(query)).all()}
+
+
 async def _scenario(platform: str, leaders: int, workspaces: int, folder: str) -> dict[str, Any]:
     scale = TARGET / allowed_unscaled(platform, workspaces)
     double = DoubleProcess(platform, scale)
@@ -106,7 +114,7 @@ async def _scenario(platform: str, leaders: int, workspaces: int, folder: str) -
         planned += (await plan_campaign(runtime.services, campaign_id)).planned
     plan_cpu, plan_wall = time.process_time() - cpu, time.perf_counter() - wall
     planning = await double.counts()
-    worker = DeliveryWorker(runtime.services, Policy(grace_hours=24), interval=0.2)
+    worker = DeliveryWorker(runtime.services, Policy(grace_hours=24), interval=1.0)
     cpu = time.process_time()
     worker.start()
     last, last_change = -1, time.monotonic()
@@ -116,7 +124,12 @@ async def _scenario(platform: str, leaders: int, workspaces: int, folder: str) -
         await asyncio.sleep(1.0)
     await worker.stop()
     deliver_cpu = time.process_time() - cpu
+    if platform == "slack":
+        await edge.platform.http.close()
+    else:
+        edge.close()
     seen = await double.counts()
+    left_over = await unsent(runtime)
     await double.stop()
     await runtime.db.dispose()
     span = (seen["last_delivery"] or 0) - (seen["first_delivery"] or 0)
@@ -125,7 +138,7 @@ async def _scenario(platform: str, leaders: int, workspaces: int, folder: str) -
     return {"platform": platform, "leaders": leaders, "workspaces": workspaces, "scale": scale,
             "planned": planned, "plan_cpu_us": plan_cpu / max(leaders, 1) * 1e6, "plan_wall_s": plan_wall,
             "profile_calls": planning["calls"].get("users.info", 0) - before["calls"].get("users.info", 0),
-            "delivered": seen["distinct"], "duplicates": seen["duplicates"], "left": left,
+            "delivered": seen["distinct"], "duplicates": seen["duplicates"], "left": left, "unsent": left_over,
             "rate": rate, "allowed": capacity(platform, workspaces, span) / span if span > 0 else TARGET,
             "share": share,
             "throttled": sum(seen["throttled"].values()), "connections": seen["connections"],
@@ -140,7 +153,9 @@ def scenario(platform: str, leaders: int, workspaces: int) -> dict[str, Any]:
 
 
 def scenarios(quick: bool) -> list[tuple[str, int, int]]:
-    sizes = [1_000] if quick else [10_000, 100_000]
+    """`GOFIRST_BENCH_FANOUT_LEADERS` (e.g. "10000") narrows a full run's sizes when time is short."""
+    chosen = [int(n) for n in os.environ.get("GOFIRST_BENCH_FANOUT_LEADERS", "").split(",") if n.strip()]
+    sizes = [1_000] if quick else chosen or [10_000, 100_000]
     return [(p, n, w) for p in ("slack", "teams") for n in sizes for w in (1, 10, 100)]
 
 
@@ -170,7 +185,7 @@ def run(quick: bool) -> str:
     for platform, leaders, workspaces in scenarios(quick):
         with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
             result = pool.submit(scenario, platform, leaders, workspaces).result()
-        print(row(result), file=sys.stderr, flush=True)
+        print(row(result), result["unsent"] or "", file=sys.stderr, flush=True)
         results.append(result)
     header = ("| platform | leaders | workspaces | limits' clock | planning CPU µs/leader | users.info | delivered "
               "| delivered/s of allowed | 429s | duplicates | connections | delivery CPU ms/nudge | peak RSS MB |\n"

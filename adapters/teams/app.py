@@ -39,6 +39,12 @@ class TeamsEdge:
     platform: TeamsPlatform
     refs: ReferenceStore
 
+    def close(self) -> None:
+        """At shutdown: the process's kept-alive connections to the Bot Connector."""
+        auth = self.adapter.bot_framework_authentication
+        if isinstance(auth, Authentication):
+            auth.close()
+
 
 TEAMS = web.AppKey("teams", TeamsEdge)
 
@@ -130,4 +136,9 @@ async def authenticate(adapter: CloudAdapter, activity: Activity, header: str,
 def mount(app: web.Application, runtime: Runtime) -> None:
     edge = build_edge(runtime)
     app[TEAMS] = edge
+
+    async def close(_app: web.Application) -> None:
+        edge.close()
+
+    app.on_cleanup.append(close)
     app.router.add_post("/api/messages", messages)

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import requests
+import requests.adapters
 from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
     ConfigurationServiceClientCredentialFactory,
@@ -28,6 +29,7 @@ from botframework.connector.auth import (
 )
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor, _OpenIdMetadata
 from msrest.authentication import Authentication as MsrestAuthentication
+from msrest.pipeline import SansIOHTTPPolicy
 
 from bot.config import Settings
 
@@ -83,11 +85,15 @@ def keep_key_fetches_off_the_loop() -> None:
     JwtTokenExtractor.get_open_id_metadata = staticmethod(metadata_for)
 
 
-class BearerToken(MsrestAuthentication):
-    """A token fetched already: what msrest calls, on the loop, to sign each request."""
+class BearerToken(MsrestAuthentication, SansIOHTTPPolicy):
+    """A token fetched already: what msrest calls, on the loop, to sign each request. As a pipeline
+    policy it signs the request itself, not the (shared, see SharedRequests) session."""
 
     def __init__(self, token: str) -> None:
         self.token = token
+
+    def on_request(self, request: Any, **kwargs: Any) -> None:
+        request.http_request.headers["Authorization"] = f"Bearer {self.token}"
 
     def signed_session(self, session: requests.Session | None = None) -> requests.Session:
         session = super().signed_session(session)
@@ -120,16 +126,47 @@ class OffLoopCredentials(ServiceClientCredentialsFactory):
         return BearerToken(await asyncio.to_thread(credentials.get_access_token))
 
 
+CONNECTIONS = 64   # kept-alive connections to the Bot Connector per process
+
+
+class SharedRequests:
+    """One `requests` connection pool for every connector client of the process. botbuilder builds
+    a ConnectorClient, and msrest a `requests.Session`, for every proactive send: a new TCP (and
+    TLS) connection per message. msrest (archived upstream) keeps the session in a thread-local of
+    its sender, read on the event loop's thread, so that is where the shared one goes."""
+
+    def __init__(self) -> None:
+        self._session: requests.Session | None = None
+
+    def attach(self, client: ConnectorClient) -> None:
+        driver = client.config.pipeline._sender.driver
+        if self._session is None:
+            session = requests.Session()
+            for prefix in ("http://", "https://"):
+                session.mount(prefix, requests.adapters.HTTPAdapter(pool_connections=CONNECTIONS,
+                                                                     pool_maxsize=CONNECTIONS))
+            driver._init_session(session)  # msrest's redirect and retry settings (retries 0), once
+            self._session = session
+        driver._session_mapping.session = self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
 class _OneRetryLayer(ConnectorFactory):
     """Connector clients with msrest's own retries off (it would retry connection errors and some
-    statuses with blocking backoff of its own): limits.py is the one place that retries."""
+    statuses with blocking backoff of its own): limits.py is the one place that retries. Every
+    client sends through the process's one connection pool."""
 
-    def __init__(self, inner: ConnectorFactory) -> None:
-        self.inner = inner
+    def __init__(self, inner: ConnectorFactory, http: SharedRequests) -> None:
+        self.inner, self.http = inner, http
 
     async def create(self, service_url: str, audience: str) -> ConnectorClient:
         client = await self.inner.create(service_url, audience)
         client.config.retry_policy.retries = 0
+        self.http.attach(client)
         return client
 
 
@@ -141,11 +178,16 @@ class Authentication(ConfigurationBotFrameworkAuthentication):
         keep_key_fetches_off_the_loop()
         inner = credentials or ConfigurationServiceClientCredentialFactory(configuration)
         super().__init__(configuration, credentials_factory=OffLoopCredentials(inner))
+        self.http = SharedRequests()
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        return _OneRetryLayer(super().create_connector_factory(claims_identity))
+        return _OneRetryLayer(super().create_connector_factory(claims_identity), self.http)
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         result = await super().authenticate_request(activity, auth_header)
-        result.connector_factory = _OneRetryLayer(result.connector_factory)
+        result.connector_factory = _OneRetryLayer(result.connector_factory, self.http)
         return result
+
+    def close(self) -> None:
+        """At shutdown: the kept-alive connections to the Bot Connector."""
+        self.http.close()

@@ -130,6 +130,8 @@ async def with_retries(op: Callable[[], Awaitable[T]], *, sleep: Sleep, rng: ran
             if failure.maybe_delivered:  # at most once: never sent again blindly, flagged instead
                 raise DeliveryError(f"Teams did not answer ({failure}); it may have arrived", permanent=False,
                                     outcome_unknown=True) from failure
+            if failure.status == 429:  # counted with the Slack ones (gofirst_rate_limit_waits)
+                rate_limited("teams", "throttled", failure.retry_after or 0.0)
             retryable = failure.status is None or failure.status in RETRYABLE
             if not retryable or attempt == attempts - 1:
                 raise as_delivery_error(failure, scope_if_gone) from failure

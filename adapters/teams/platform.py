@@ -37,6 +37,10 @@ REPLACEABLE = ("nudge", "preview", "form")  # cards a click may turn into the fo
 # the card whose button is being handled, so a refreshed home view replaces it instead of stacking
 CLICKED: ContextVar[tuple[str, str, str] | None] = ContextVar("gofirst_teams_clicked", default=None)
 SEND_TIMEOUT = 15.0
+# msrest sends with `requests` in the loop's default thread pool (a handful of threads): more calls
+# at once only queue there, inside SEND_TIMEOUT, and a send that times out in the queue looks like
+# one that may have arrived (left `unknown`). So at most this many are handed to the pool at once.
+IN_POOL = 4
 # botbuilder builds a connector client (and so a ClientRetryPolicy) for every proactive send, and
 # msrest (archived upstream) tests each of 999 status codes against a 500-item list there: 8 ms of
 # CPU, twice per nudge. The same codes as a set; what the policy retries is unchanged.
@@ -102,6 +106,7 @@ class TeamsPlatform:
                  sleep: Sleep, rng: random.Random | None = None, attempts: int = 4) -> None:
         self.adapter, self.app_id, self.refs, self.limiter = adapter, app_id, refs, limiter
         self.sleep, self.rng, self.attempts = sleep, rng or random.Random(), attempts
+        self._pool = asyncio.Semaphore(IN_POOL)
         self.form_values: Recent[Form] = Recent()
         self.cards: Recent[cards.Card] = Recent()  # what each recent card showed, to rewrite it later
         self.accepted_forms: Recent[bool] = Recent()  # form cards already accepted: a second click is ignored
@@ -208,8 +213,9 @@ class TeamsPlatform:
                     outcome["error"] = exc
 
             try:
-                await asyncio.wait_for(self.adapter.continue_conversation(reference, callback, self.app_id),
-                                       SEND_TIMEOUT)
+                async with self._pool:
+                    await asyncio.wait_for(self.adapter.continue_conversation(reference, callback, self.app_id),
+                                           SEND_TIMEOUT)
             except (asyncio.TimeoutError, aiohttp.ClientError, ClientRequestError, HttpOperationError) as exc:
                 outcome["error"] = exc
             if "error" in outcome:
@@ -253,8 +259,10 @@ class TeamsPlatform:
         async def attempt() -> None:
             await self.limiter.acquire(workspace_id, f"create:{user_id}")
             try:
-                await asyncio.wait_for(self.adapter.create_conversation(
-                    self.app_id, callback, params, seed_ref.channel_id or "msteams", seed.service_url), SEND_TIMEOUT)
+                async with self._pool:
+                    await asyncio.wait_for(self.adapter.create_conversation(
+                        self.app_id, callback, params, seed_ref.channel_id or "msteams", seed.service_url),
+                        SEND_TIMEOUT)
             except (asyncio.TimeoutError, aiohttp.ClientError, ClientRequestError, HttpOperationError, OSError) as exc:
                 raise failure_from(exc) from exc
 

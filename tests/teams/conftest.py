@@ -40,6 +40,7 @@ class Call:
     body: dict[str, Any]
     activity_id: str = ""
     authorization: str = ""
+    peer: Any = None   # the client's address and port: one per TCP connection
 
 
 @dataclass
@@ -112,6 +113,7 @@ async def start_connector() -> tuple[Connector, web.AppRunner]:
 
     async def answer(request: web.Request, call: Call, ok: dict[str, Any]) -> web.Response:
         call.authorization = request.headers.get("Authorization", "")
+        call.peer = request.transport.get_extra_info("peername") if request.transport else None
         connector.calls.append(call)
         if connector.fail_next:
             status, headers = connector.fail_next.pop(0)

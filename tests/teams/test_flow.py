@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.core.messages import Message
 from bot.delivery import send_now
 from bot.delivery.digests import send_digest
 from storage.repositories.people import find_person
@@ -242,3 +243,17 @@ async def test_home_controls_refresh_the_home_card_in_place(live: Live) -> None:
     async with live.runtime.db.session() as session:
         person = await find_person(session, WORKSPACE, LEADER["id"])
         assert person is not None and person.opted_out
+
+
+async def test_proactive_sends_share_one_connection_to_the_connector(live: Live) -> None:
+    """botbuilder builds a connector client per send; they all go through one kept-alive pool
+    (before, every nudge opened a TCP connection of its own)."""
+    await live.install_personal(LEADER)
+    await live.install_personal(MEMBER)
+    before = len(live.connector.calls)
+    for who in ("alex", "sam", "alex"):
+        await live.edge.platform.send_dm(WORKSPACE, {"alex": LEADER, "sam": MEMBER}[who]["id"],
+                                         Message(kind="info", text=f"hello {who}"))
+    sends = live.connector.calls[before:]
+    assert [c.conversation for c in sends] == [PERSONAL["alex"], PERSONAL["sam"], PERSONAL["alex"]]
+    assert len({c.peer for c in sends}) == 1

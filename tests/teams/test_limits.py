@@ -7,6 +7,7 @@ import pytest
 
 from adapters.teams.limits import SendFailure, SlidingLimiter, backoff_delay, with_retries
 from bot.core.port import DeliveryError
+from bot.metrics import RATE_LIMIT_WAITS
 
 
 class FakeTime:
@@ -118,3 +119,19 @@ async def test_quiet_conversations_are_forgotten() -> None:
     clock.now += 3601
     await limiter.acquire("tenant", "chat-new")  # the 1000th send tidies up
     assert limiter.tracked() == 2
+
+
+async def test_a_429_from_teams_is_counted_as_throttled() -> None:
+    """/metrics shows Teams' 429s beside Slack's, not only the waits the pacer chose."""
+    clock, calls = FakeTime(), []
+    counted = RATE_LIMIT_WAITS.labels(platform="teams", why="throttled")
+    before = counted._value.get()
+
+    async def throttled_once() -> str:
+        calls.append(clock.now)
+        if len(calls) < 2:
+            raise SendFailure(429, "busy", retry_after=1.0)
+        return "sent"
+
+    assert await with_retries(throttled_once, sleep=clock.sleep, rng=random.Random(1)) == "sent"
+    assert counted._value.get() == before + 1
