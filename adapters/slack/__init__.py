@@ -29,19 +29,21 @@ def mount(app: web.Application, runtime: Runtime, *, socket_mode: bool = False) 
     async def events(request: web.Request) -> web.Response:
         """Events, slash commands and interactivity: the signature and the body's shape are checked
         here (the server already bounded its size, charset and nesting), then bolt takes over."""
-        try:
-            await inbound.check(verifier, request)
-        except inbound.Unreadable as exc:
-            log.warning("Slack request to /slack/events from %s refused (%d): %s", request.remote, exc.status, exc)
-            return web.json_response({"error": str(exc)}, status=exc.status)
-        bolt_request = await to_bolt_request(request)
-        try:  # the listener still running after the ack tracks itself (edge.ListenerStart)
-            response = await edge.app.async_dispatch(bolt_request)
-        except Exception:
-            # A signed request bolt could not parse: say so, log it, never crash the server.
-            log.exception("Slack request to /slack/events could not be handled")
-            return web.json_response({"error": "malformed Slack request"}, status=400)
-        return await to_aiohttp_response(response)
+        with edge.ack_first.ack():  # work after other acks waits until this one is answered
+            try:
+                await inbound.check(verifier, request)
+            except inbound.Unreadable as exc:
+                log.warning("Slack request to /slack/events from %s refused (%d): %s", request.remote, exc.status,
+                            exc)
+                return web.json_response({"error": str(exc)}, status=exc.status)
+            bolt_request = await to_bolt_request(request)
+            try:  # the listener still running after the ack tracks itself (edge.ListenerStart)
+                response = await edge.app.async_dispatch(bolt_request)
+            except Exception:
+                # A signed request bolt could not parse: say so, log it, never crash the server.
+                log.exception("Slack request to /slack/events could not be handled")
+                return web.json_response({"error": "malformed Slack request"}, status=400)
+            return await to_aiohttp_response(response)
 
     app.router.add_post("/slack/events", events)
     flow = edge.app.oauth_flow

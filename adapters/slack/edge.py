@@ -18,6 +18,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
+from adapters.slack.ackfirst import AckFirst
 from adapters.slack.dedupe import SeenEvents
 from adapters.slack.inbox import CURRENT, HANDLING, Handling, Replayer, finished
 from adapters.slack.spool import Spool, spool_path
@@ -32,6 +33,7 @@ from storage.repositories.people import ensure_workspace
 
 log = logging.getLogger(__name__)
 WORK_SLOTS = 16   # engine calls at once after their acks: the rest wait, so a burst's acks keep the CPU
+WORK_BACKLOG = 5000   # work waiting for acks to finish before it starts anyway (ackfirst.py)
 ACK: ContextVar[AsyncAck | None] = ContextVar("gofirst_slack_ack", default=None)  # in its listener's task
 
 
@@ -73,7 +75,7 @@ class SlackEdge:
         self._channel_locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = \
             weakref.WeakValueDictionary()
         self._busy = 0
-        self._slots = asyncio.Semaphore(WORK_SLOTS)
+        self.ack_first = AckFirst(WORK_SLOTS, WORK_BACKLOG)
 
     @property
     def busy(self) -> int:
@@ -82,11 +84,12 @@ class SlackEdge:
 
     async def handle(self, event: Event) -> Outcome:
         """One engine call; a crash is logged and becomes an error outcome, never a lost request.
-        Once its request is acked it waits for one of WORK_SLOTS (an ack that waits on it never does)."""
+        Once its request is acked it waits its turn (ackfirst.py); an ack that waits on it never does."""
         self._busy += 1
         ack = ACK.get()
         try:
-            async with self._slots if ack is not None and ack.response is not None else contextlib.nullcontext():
+            async with self.ack_first.work() if ack is not None and ack.response is not None \
+                    else contextlib.nullcontext():
                 outcome = await self.runtime.engine.handle(event)
             handling = CURRENT.get()
             if outcome.retry_later and handling is not None:
