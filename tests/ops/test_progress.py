@@ -16,6 +16,8 @@ from rich.console import Console
 from bot.cli.directory import Watched
 from bot.cli.progress import progress_bar
 from bot.directory.source import DirectoryGroupInfo, DirectoryPerson
+from tests.support.postgres import on_own_loop
+from tests.support.templates import MigratedTemplates, demo_database
 from tests.test_cli import gofirst
 
 GOFIRST = str(Path(sys.executable).parent / "gofirst")
@@ -48,11 +50,11 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def demo_env(folder: Path) -> dict[str, str]:
-    """One migrated demo database for the module: each CLI run is a few seconds of start-up."""
+def demo_env(folder: Path, migrated_templates: MigratedTemplates) -> dict[str, str]:
+    """One demo database for the module, made in-process: each CLI run is a few seconds of start-up,
+    kept for the runs under test."""
     env = {"GOFIRST_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'gofirst.db'}"}
-    assert gofirst("db", "upgrade", env=env).returncode == 0
-    assert gofirst("seed-demo", env=env).returncode == 0
+    on_own_loop(demo_database(migrated_templates, env["GOFIRST_DATABASE_URL"]))
     (folder / "people.csv").write_text(CSV, encoding="utf-8")
     return env
 

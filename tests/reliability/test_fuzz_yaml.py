@@ -15,12 +15,8 @@ from typer.testing import CliRunner
 from bot.campaigns.spec import InvalidCampaign, from_yaml_dict, validate
 from bot.cli import app as cli
 from bot.coach.packs import Pack, PackError, default_folder, load_pack
-from bot.config import Settings
-from bot.demo import seed_demo
-from bot.runtime import build_runtime
-from storage.db import Database
-from storage.migrate import upgrade
 from tests.reliability.strategies import json_values, mutated, not_utf8
+from tests.support.templates import MigratedTemplates, demo_database
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                          HealthCheck.too_slow])
@@ -75,12 +71,9 @@ def test_the_campaign_reader_accepts_or_names_the_problem(raw: bytes) -> None:
 
 
 @pytest.fixture
-async def cli_env(tmp_path: Path) -> dict[str, str]:
+async def cli_env(tmp_path: Path, migrated_templates: MigratedTemplates) -> dict[str, str]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    db = Database(url)
-    await upgrade(db)
-    await seed_demo(build_runtime(Settings(GOFIRST_DATABASE_URL=url), db=db).services)
-    await db.dispose()
+    await demo_database(migrated_templates, url)
     return {"GOFIRST_DATABASE_URL": url, "GOFIRST_LOG_LEVEL": "WARNING"}
 
 

@@ -12,6 +12,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bot.config import Settings
+from bot.demo import seed_demo
+from bot.runtime import build_runtime
 from storage.db import Database, is_sqlite
 from storage.migrate import upgrade
 from tests.support.postgres import ThrowawayPostgres, on_own_loop
@@ -68,3 +71,13 @@ class MigratedTemplates:
         else:
             assert url in self._copies, f"{url}: not a migrated copy (use postgres_copy)"
         return Database(url)
+
+
+async def demo_database(templates: MigratedTemplates, url: str) -> None:
+    """The demo workspace in a new migrated SQLite file, seeded in-process for tests that then run
+    the CLI on it (`gofirst db upgrade` and `gofirst seed-demo` themselves are tested in test_cli.py)."""
+    db = templates.migrated(url)
+    try:
+        await seed_demo(build_runtime(Settings(GOFIRST_DATABASE_URL=url), db=db).services)
+    finally:
+        await db.dispose()
