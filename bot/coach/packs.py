@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -91,10 +92,9 @@ def _fix_for(error: jsonschema.ValidationError) -> str:
     return "see prompts/packs/schema.json"
 
 
-def _read(path: Path) -> tuple[yaml.Node | None, Any]:
+def _read(path: Path, raw: bytes) -> tuple[yaml.Node | None, Any]:
     """The file's YAML node tree and data; PackError for bytes that are not UTF-8, characters
     YAML refuses, broken YAML and nesting too deep to read (each a line and a fix, not a traceback)."""
-    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -119,7 +119,14 @@ def _read(path: Path) -> tuple[yaml.Node | None, Any]:
 def load_pack(path: Path | str) -> Pack:
     """Load and validate one pack file; raises PackError naming the file, line and fix."""
     path = Path(path)
-    node, data = _read(path)
+    return _parse(path, path.read_bytes())
+
+
+@lru_cache(maxsize=32)
+def _parse(path: Path, raw: bytes) -> Pack:
+    """Once per file content: parsing is most of a runtime's start-up, and every CLI run (and test)
+    builds one from the same files. Packs are frozen, so sharing one is safe."""
+    node, data = _read(path, raw)
     if node is None or not isinstance(data, dict):
         raise _fail(path, 1, "the pack is empty or not a mapping", "start with `id:`, `name:` and `nudges:`")
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(_schema()).iter_errors(data))
@@ -148,7 +155,7 @@ def load_packs(folder: Path | None = None) -> dict[str, Pack]:
         pack = load_pack(path)
         for index, nudge in enumerate(pack.nudges):
             if nudge.id in owners:
-                node = _read(path)[0]
+                node = _read(path, path.read_bytes())[0]
                 line = _line_of(node, ["nudges", index, "id"]) if node is not None else 1
                 raise _fail(path, line, f"nudge id {nudge.id!r} is also in pack {owners[nudge.id]!r}",
                             "give it an id no other pack uses, e.g. with the pack's own prefix")
